@@ -1,0 +1,325 @@
+"""Per-frame picture features, computed while the frames stream by.
+
+For each frame ``t`` against frame ``t - 1`` (all on the ~160 px analysis frames):
+
+* **camera shift** ``(dx, dy)`` [analysis px/frame] and its confidence, by phase
+  correlation: the whole-frame displacement, immune to brightness changes.
+* **match cost** in 0..1: how much of the picture cannot be found again in the
+  previous frame. The frame is cut into blocks; each block is searched for around the
+  camera shift (so pans and moving riders still match) and compared by normalised
+  cross-correlation, which ignores gain and offset (so flashes and fades still match).
+  A cut scores near 1, a pan or a flash near 0.
+* **subject speed** [analysis px/frame]: motion left once the camera shift is removed,
+  from the optical-flow constraint ``|dI| ~ |grad I| |v|`` over the busiest blocks.
+* **mean luma** and a 32x18 **thumbnail**, for flashes, fades and dissolves.
+
+A frame whose match cost is high is a cut candidate; for each candidate the frames
+``t + 1 .. t + max_flash_frames`` are also matched against ``t - 1``. If the picture
+comes back, the candidate was a flash or a blip, not a cut (the "flicker" test).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sonics.core.frames import LumaChunk
+
+__all__ = ["FrameFeatures", "extract_features"]
+
+_BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
+_SEARCH_PX = 2  # local search radius around the camera shift, half-size px
+_FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
+_THUMB_SHAPE = (18, 32)
+CANDIDATE_COST = 0.22  # match cost above which a frame is tested for flicker
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FrameFeatures:
+    """Per-frame measurements of a whole video; index ``t`` compares frame t with t - 1.
+
+    Attributes
+    ----------
+    times_s : ndarray, float64, shape (n,)
+        Frame start times from PTS [s].
+    width, height : int
+        Size of the analysis frames [px].
+    mean_luma : ndarray, float32, shape (n,)
+        Mean luma, 0..255.
+    contrast : ndarray, float32, shape (n,)
+        Standard deviation of luma (structure present), 0..255.
+    shift_px : ndarray, float32, shape (n, 2)
+        Camera shift (dx, dy) from frame t - 1 to t [analysis px]; 0 for frame 0.
+    shift_confidence : ndarray, float32, shape (n,)
+        Phase-correlation peak height, 0..1.
+    match_cost : ndarray, float32, shape (n,)
+        Share of picture structure not found again in frame t - 1, 0..1; 0 for frame 0.
+    subject_speed_px : ndarray, float32, shape (n,)
+        Motion inside the frame once the camera shift is removed [analysis px/frame].
+    flicker_cost : ndarray, float32, shape (n, max_flash_frames)
+        For cut candidates, the match cost of frame t + k against t - 1 (k = 1..);
+        NaN where not measured.
+    thumbs : ndarray, float16, shape (n, 18, 32)
+        Tiny luma thumbnails.
+    """
+
+    times_s: np.ndarray
+    width: int
+    height: int
+    mean_luma: np.ndarray
+    contrast: np.ndarray
+    shift_px: np.ndarray
+    shift_confidence: np.ndarray
+    match_cost: np.ndarray
+    subject_speed_px: np.ndarray
+    flicker_cost: np.ndarray
+    thumbs: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames measured."""
+        return len(self.times_s)
+
+
+def _half(frame: np.ndarray) -> np.ndarray:
+    h, w = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2
+    f = frame[:h, :w]
+    half = 0.25 * (f[0::2, 0::2] + f[1::2, 0::2] + f[0::2, 1::2] + f[1::2, 1::2])
+    # A light [1 2 1] blur keeps sub-pixel misregistration from reading as change.
+    half[1:-1] = 0.25 * (half[:-2] + 2 * half[1:-1] + half[2:])
+    half[:, 1:-1] = 0.25 * (half[:, :-2] + 2 * half[:, 1:-1] + half[:, 2:])
+    return half
+
+
+def _thumb(frame: np.ndarray) -> np.ndarray:
+    th, tw = _THUMB_SHAPE
+    ys = np.linspace(0, frame.shape[0], th + 1).astype(int)
+    xs = np.linspace(0, frame.shape[1], tw + 1).astype(int)
+    rows = np.add.reduceat(frame, ys[:-1], axis=0) / np.diff(ys)[:, None]
+    return (np.add.reduceat(rows, xs[:-1], axis=1) / np.diff(xs)[None, :]).astype(np.float16)
+
+
+class _PhaseCorrelator:
+    """Whole-frame displacement between two frames by phase correlation."""
+
+    def __init__(self, height: int, width: int) -> None:
+        window = np.outer(np.hanning(height), np.hanning(width)).astype(np.float32)
+        self.window = window
+        fy = np.fft.fftfreq(height)[:, None]
+        fx = np.fft.rfftfreq(width)[None, :]
+        # Weigh down the finest frequencies: motion blur and coding noise live there.
+        self.lowpass = np.exp(-(fx**2 + fy**2) / (2 * 0.18**2)).astype(np.float32)
+        self.shape = (height, width)
+
+    def spectrum(self, frames: np.ndarray) -> np.ndarray:
+        centred = frames - frames.mean(axis=(-2, -1), keepdims=True)
+        return np.fft.rfft2(centred * self.window, axes=(-2, -1))
+
+    def shift(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return shifts (..., 2) as (dx, dy) and peak heights (...,) for spectra pairs."""
+        cross = spec_cur * np.conj(spec_prev)
+        cross /= np.abs(cross) + 1e-6
+        surface = np.fft.irfft2(cross * self.lowpass, s=self.shape, axes=(-2, -1))
+        h, w = self.shape
+        flat = surface.reshape(*surface.shape[:-2], h * w)
+        idx = flat.argmax(axis=-1)
+        py, px = np.divmod(idx, w)
+        peak = np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+        lead = np.indices(py.shape)
+
+        def parabolic(c: np.ndarray, m: np.ndarray, p: np.ndarray) -> np.ndarray:
+            den = m - 2 * c + p
+            return np.where(np.abs(den) > 1e-9, 0.5 * (m - p) / np.where(den == 0, 1, den), 0.0)
+
+        ym = surface[(*lead, (py - 1) % h, px)]
+        yp = surface[(*lead, (py + 1) % h, px)]
+        xm = surface[(*lead, py, (px - 1) % w)]
+        xp = surface[(*lead, py, (px + 1) % w)]
+        dy = np.where(py > h // 2, py - h, py) + parabolic(peak, ym, yp)
+        dx = np.where(px > w // 2, px - w, px) + parabolic(peak, xm, xp)
+        total = np.abs(self.lowpass).sum() * 2
+        return np.stack([dx, dy], axis=-1).astype(np.float32), (peak / total * h * w / 2).clip(0, 1)
+
+
+class _BlockMatcher:
+    """Brightness-invariant block matching around a given camera shift.
+
+    For each of the (2r+1)^2 offsets around the camera shift, the whole frame is
+    multiplied with the shifted other frame once and summed per block, which is far
+    cheaper than gathering each block's candidates one by one.
+    """
+
+    def __init__(self, height: int, width: int) -> None:
+        r = _SEARCH_PX
+        self.n_by = (height - 2 * r) // _BLOCK_PX
+        self.n_bx = (width - 2 * r) // _BLOCK_PX
+        self.oy = r + (height - 2 * r - self.n_by * _BLOCK_PX) // 2
+        self.ox = r + (width - 2 * r - self.n_bx * _BLOCK_PX) // 2
+        self.shape = (height, width)
+        # Block sums as two small matrix products: rows @ x @ cols.
+        self.sum_rows = np.kron(np.eye(self.n_by, dtype=np.float32), np.ones((1, _BLOCK_PX), np.float32))
+        self.sum_cols = np.kron(np.eye(self.n_bx, dtype=np.float32), np.ones((_BLOCK_PX, 1), np.float32))
+
+    def _blocks(self, x: np.ndarray) -> np.ndarray:
+        """Sum (..., n_by * B, n_bx * B) over blocks -> (..., n_by * n_bx)."""
+        summed = self.sum_rows @ x @ self.sum_cols
+        return summed.reshape(*x.shape[:-2], -1)
+
+    def cost(self, prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
+        """Return the share of ``prev``'s structure not found in ``cur`` (0..1)."""
+        r, n = _SEARCH_PX, _BLOCK_PX**2
+        h, w = self.shape
+        bh, bw = self.n_by * _BLOCK_PX, self.n_bx * _BLOCK_PX
+        a = prev[self.oy : self.oy + bh, self.ox : self.ox + bw]
+        gy, gx = round(float(shift_px[1])), round(float(shift_px[0]))
+        # Window of cur covering every offset: rows oy+gy-r .. oy+gy+bh+r.
+        y0, x0 = self.oy + gy - r, self.ox + gx - r
+        pad_top, pad_left = max(0, -y0), max(0, -x0)
+        pad_bottom, pad_right = max(0, y0 + bh + 2 * r - h), max(0, x0 + bw + 2 * r - w)
+        if pad_top + pad_bottom >= bh or pad_left + pad_right >= bw:
+            return float("nan")
+        window = cur[max(0, y0) : y0 + bh + 2 * r, max(0, x0) : x0 + bw + 2 * r]
+        window = np.pad(window, ((pad_top, pad_bottom), (pad_left, pad_right)), constant_values=np.nan)
+        views = np.lib.stride_tricks.sliding_window_view(window, (bh, bw))  # (2r+1, 2r+1, bh, bw)
+        views = views.reshape(-1, bh, bw)
+        a_sum, a_sq = self._blocks(np.stack([a, a * a]))
+        a_var = a_sq - a_sum**2 / n
+        b_sum, b_sq, ab = self._blocks(np.stack([views, views * views, views * a]))
+        b_var = b_sq - b_sum**2 / n
+        ab = ab - a_sum * b_sum / n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ncc = ab / np.sqrt(np.maximum(a_var, 0) * np.maximum(b_var, 0) + 1e-6)
+        ncc = np.where(np.isnan(ncc), -np.inf, ncc)
+        best = ncc.argmax(axis=0)
+        cols = np.arange(best.size)
+        best_ncc = ncc[best, cols]
+        valid = np.isfinite(best_ncc)
+        flat_level = n * _FLAT_STD**2
+        a_flat = a_var < flat_level
+        b_flat = np.nan_to_num(b_var[best, cols], nan=0.0) < flat_level
+        # Structure that vanishes or appears from nothing in one frame is a full change.
+        cost = np.where(a_flat | b_flat, 1.0, 1.0 - np.clip(best_ncc, 0.0, 1.0))
+        keep = valid & ~(a_flat & b_flat)
+        if keep.sum() < 3:
+            return float("nan")
+        return float(cost[keep].mean())
+
+
+def _subject_speed(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
+    """Estimate motion inside the frame after removing the camera shift [px/frame]."""
+    h, w = prev.shape
+    gx, gy = round(float(shift_px[0])), round(float(shift_px[1]))
+    y0, y1 = max(0, -gy), min(h, h - gy)
+    x0, x1 = max(0, -gx), min(w, w - gx)
+    if y1 - y0 < 16 or x1 - x0 < 16:
+        return 0.0
+    a = prev[y0:y1, x0:x1]
+    b = cur[y0 + gy : y1 + gy, x0 + gx : x1 + gx]
+    a_c = a - a.mean()
+    b_c = b - b.mean()
+    gain = np.sqrt((a_c * a_c).mean() / ((b_c * b_c).mean() + 1e-6))
+    residual = np.abs(b_c * gain - a_c)
+    grad = np.abs(np.diff(a, axis=0))[:, :-1] + np.abs(np.diff(a, axis=1))[:-1, :]
+    residual = residual[:-1, :-1]
+    bs = 8
+    hh, ww = (residual.shape[0] // bs) * bs, (residual.shape[1] // bs) * bs
+    r_blocks = residual[:hh, :ww].reshape(hh // bs, bs, ww // bs, bs).sum(axis=(1, 3)).ravel()
+    g_blocks = grad[:hh, :ww].reshape(hh // bs, bs, ww // bs, bs).sum(axis=(1, 3)).ravel()
+    textured = g_blocks > 2.0 * bs * bs
+    if textured.sum() < 4:
+        return 0.0
+    speeds = r_blocks[textured] / g_blocks[textured]
+    # Sub-pixel misregistration leaves about half a pixel everywhere; the busiest
+    # quarter of the blocks tells how fast the moving things move.
+    top = np.sort(speeds)[-max(1, len(speeds) // 4) :]
+    return float(max(0.0, top.mean() - 0.35))
+
+
+def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) -> FrameFeatures:
+    """Measure every frame of a stream of luma chunks.
+
+    Parameters
+    ----------
+    chunks : iterable of LumaChunk
+        Frames in presentation order, all of the same size.
+    max_flash_frames : int >= 1
+        Longest flash or blip the flicker test looks past [frames].
+
+    Returns
+    -------
+    FrameFeatures
+    """
+    times: list[np.ndarray] = []
+    mean_luma: list[float] = []
+    contrast: list[float] = []
+    shifts: list[np.ndarray] = []
+    confidence: list[float] = []
+    costs: list[float] = []
+    subject: list[float] = []
+    thumbs: list[np.ndarray] = []
+    flicker: dict[int, list[float]] = {}
+    recent: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=max_flash_frames + 2)
+    correlator: _PhaseCorrelator | None = None
+    matcher: _BlockMatcher | None = None
+    size = (0, 0)
+    index = 0
+    for chunk in chunks:
+        luma = chunk.luma
+        if correlator is None:
+            size = luma.shape[1:]
+            correlator = _PhaseCorrelator(*size)
+            half_shape = _half(luma[0]).shape
+            matcher = _BlockMatcher(*half_shape)
+        assert matcher is not None
+        spectra = correlator.spectrum(luma)
+        times.append(chunk.times_s)
+        mean_luma.extend(luma.mean(axis=(1, 2)).tolist())
+        contrast.extend(luma.std(axis=(1, 2)).tolist())
+        for k in range(len(luma)):
+            frame, spec = luma[k], spectra[k]
+            half = _half(frame)
+            thumbs.append(_thumb(frame))
+            if recent:
+                _, prev, prev_half, prev_spec = recent[-1]
+                shift, conf = correlator.shift(prev_spec, spec)
+                cost = matcher.cost(prev_half, half, shift / 2)
+                speed = _subject_speed(prev, frame, shift)
+            else:
+                shift, conf, cost, speed = np.zeros(2, np.float32), np.float32(1.0), 0.0, 0.0
+            shifts.append(shift)
+            confidence.append(float(conf))
+            costs.append(cost)
+            subject.append(speed)
+            # Flicker test: does the picture before a candidate come back within a few frames?
+            for cand, values in flicker.items():
+                lag = index - cand
+                if 1 <= lag <= max_flash_frames and len(values) < lag:
+                    before = next((r for r in recent if r[0] == cand - 1), None)
+                    if before is not None:
+                        s, _ = correlator.shift(before[3], spec)
+                        values.append(matcher.cost(before[2], half, s / 2))
+            if index > 0 and (np.isnan(cost) or cost > CANDIDATE_COST):
+                flicker[index] = []
+            recent.append((index, frame, half, spec))
+            index += 1
+    n = index
+    flicker_cost = np.full((n, max_flash_frames), np.nan, dtype=np.float32)
+    for cand, values in flicker.items():
+        flicker_cost[cand, : len(values)] = values
+    height, width = size
+    return FrameFeatures(
+        times_s=np.concatenate(times) if times else np.zeros(0),
+        width=int(width),
+        height=int(height),
+        mean_luma=np.asarray(mean_luma, dtype=np.float32),
+        contrast=np.asarray(contrast, dtype=np.float32),
+        shift_px=np.asarray(shifts, dtype=np.float32).reshape(-1, 2),
+        shift_confidence=np.asarray(confidence, dtype=np.float32),
+        match_cost=np.asarray(costs, dtype=np.float32),
+        subject_speed_px=np.asarray(subject, dtype=np.float32),
+        flicker_cost=flicker_cost,
+        thumbs=np.asarray(thumbs, dtype=np.float16).reshape(-1, *_THUMB_SHAPE),
+    )

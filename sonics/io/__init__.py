@@ -1,0 +1,1 @@
+"""Layer 1: the only code that opens media and timeline files."""
