@@ -33,6 +33,7 @@ __all__ = ["FrameFeatures", "extract_features"]
 _BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
 _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
 _FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
+_CLEAR_STD = 6.0  # a block with more contrast than this carries clear structure
 _THUMB_SHAPE = (18, 32)
 CANDIDATE_COST = 0.22  # match cost above which a frame is tested for flicker
 
@@ -197,15 +198,30 @@ class _BlockMatcher:
         cols = np.arange(best.size)
         best_ncc = ncc[best, cols]
         valid = np.isfinite(best_ncc)
-        flat_level = n * _FLAT_STD**2
-        a_flat = a_var < flat_level
-        b_flat = np.nan_to_num(b_var[best, cols], nan=0.0) < flat_level
-        # Structure that vanishes or appears from nothing in one frame is a full change.
-        cost = np.where(a_flat | b_flat, 1.0, 1.0 - np.clip(best_ncc, 0.0, 1.0))
-        keep = valid & ~(a_flat & b_flat)
+        flat_level, clear_level = n * _FLAT_STD**2, n * _CLEAR_STD**2
+        b_best_var = np.nan_to_num(b_var[best, cols], nan=0.0)
+        a_flat, b_flat = a_var < flat_level, b_best_var < flat_level
+        # Clear structure that vanishes, or appears from nothing, in one frame is a full
+        # change; faint structure (the first frames of a fade) says nothing either way.
+        jump = (a_flat & (b_best_var > clear_level)) | (b_flat & (a_var > clear_level))
+        cost = np.where(jump, 1.0, 1.0 - np.clip(best_ncc, 0.0, 1.0))
+        keep = valid & (jump | ~(a_flat | b_flat))
         if keep.sum() < 3:
             return float("nan")
         return float(cost[keep].mean())
+
+
+def _match(matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shift_px: np.ndarray) -> float:
+    """Match cost at the camera shift, or with no shift if that explains the frame better.
+
+    Across a cut the phase-correlation peak lands anywhere, so a poor match at the
+    estimated shift is checked again at zero shift; the better of the two counts.
+    """
+    cost = matcher.cost(prev_half, half, shift_px / 2)
+    if not cost <= CANDIDATE_COST:
+        still = matcher.cost(prev_half, half, np.zeros(2, np.float32))
+        cost = float(np.nanmin([cost, still])) if np.isfinite([cost, still]).any() else float("nan")
+    return cost
 
 
 def _subject_speed(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
@@ -285,7 +301,7 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
             if recent:
                 _, prev, prev_half, prev_spec = recent[-1]
                 shift, conf = correlator.shift(prev_spec, spec)
-                cost = matcher.cost(prev_half, half, shift / 2)
+                cost = _match(matcher, prev_half, half, shift)
                 speed = _subject_speed(prev, frame, shift)
             else:
                 shift, conf, cost, speed = np.zeros(2, np.float32), np.float32(1.0), 0.0, 0.0
@@ -300,7 +316,7 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
                     before = next((r for r in recent if r[0] == cand - 1), None)
                     if before is not None:
                         s, _ = correlator.shift(before[3], spec)
-                        values.append(matcher.cost(before[2], half, s / 2))
+                        values.append(_match(matcher, before[2], half, s))
             if index > 0 and (np.isnan(cost) or cost > CANDIDATE_COST):
                 flicker[index] = []
             recent.append((index, frame, half, spec))

@@ -1,0 +1,5 @@
+"""``python -m sonics``: the command line."""
+
+from sonics.cli import main
+
+main()

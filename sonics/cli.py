@@ -1,0 +1,131 @@
+"""The ``sonics`` command line. It parses options, calls the library, and reports; no logic of its own.
+
+Exit codes: 0 on success, 1 on a sonics error (one line on stderr, no traceback; add
+``--debug`` to see it), 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sonics import __version__
+from sonics.core.errors import SonicsError
+
+__all__ = ["main"]
+
+
+class _Context:
+    def __init__(self, quiet: bool, debug: bool) -> None:
+        self.quiet = quiet or not sys.stderr.isatty()
+        self.debug = debug
+
+
+@contextmanager
+def _progress(ctx: _Context) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """Yield a progress callback that drives a rich progress bar, or None when quiet."""
+    if ctx.quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    tasks: dict[str, Any] = {}
+    with Progress(
+        TextColumn("{task.description:>8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=None,
+    ) as bar:
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=max(total or 0, done) or None)
+
+        yield update
+
+
+def _fail(ctx: _Context, exc: BaseException) -> None:
+    if ctx.debug:
+        raise exc
+    message = str(exc).strip() or type(exc).__name__
+    click.echo(f"sonics: error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sonics")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.pass_context
+def cli(click_ctx: click.Context, quiet: bool, debug: bool) -> None:
+    """Score picture: find cuts and motion, and build the sound that hits them."""
+    click_ctx.obj = _Context(quiet, debug)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=Path("analysis.json"), show_default=True,
+    help="Where to write the analysis JSON.",
+)
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Also write a cut list with timecodes.")
+@click.option("--media", type=click.Path(path_type=Path), help="Rendered video of a timeline INPUT (for motion).")
+@click.option("--fps", "frame_rate", help="Frame rate of the timeline, e.g. 24000/1001 (default: as stated).")
+@click.option("--no-audio", is_flag=True, help="Skip the analysis of the cut's own audio.")
+@click.pass_obj
+def analyze(
+    ctx: _Context,
+    input_path: Path,
+    output: Path,
+    csv_path: Path | None,
+    media: Path | None,
+    frame_rate: str | None,
+    no_audio: bool,
+) -> None:
+    """Find the cuts, transitions, motion, impacts, flashes and shots of INPUT.
+
+    INPUT is a video file, a timeline (.otio, FCP 7 .xml, CMX 3600 .edl), or an analysis.json.
+    """
+    from sonics.export.cutlist import cut_list_csv
+    from sonics.export.files import write_json, write_text
+    from sonics.pipeline import analyze as run_analysis
+
+    try:
+        for target in (output, csv_path):
+            if target is not None and target.resolve() == input_path.resolve():
+                raise SonicsError(f"{target}: refusing to overwrite the input")
+        with _progress(ctx) as report:
+            result = run_analysis(input_path, media=media, frame_rate=frame_rate, audio=not no_audio, on_progress=report)
+        document = result.to_dict()
+        csv_text = cut_list_csv(result) if csv_path is not None else None
+        write_json(output, document)
+        if csv_text is not None and csv_path is not None:
+            write_text(csv_path, csv_text)
+    except SonicsError as exc:
+        _fail(ctx, exc)
+    for warning in result.warnings:
+        click.echo(f"sonics: warning: {warning}", err=True)
+    if not ctx.quiet or sys.stdout.isatty():
+        n_hard = sum(1 for c in result.cuts if not c.is_gradual)
+        click.echo(
+            f"{input_path}: {result.picture.n_frames} frames, {n_hard} cuts, "
+            f"{len(result.cuts) - n_hard} gradual transitions, {len(result.impacts)} impacts, "
+            f"{len(result.flashes)} flashes -> {output}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (the ``sonics`` console script)."""
+    try:
+        cli.main(args=argv, prog_name="sonics", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("sonics: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Layer 6: writers of every output file, chosen by suffix."""
