@@ -73,11 +73,19 @@ def cli(click_ctx: click.Context, quiet: bool, debug: bool) -> None:
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=Path("analysis.json"), show_default=True,
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("analysis.json"),
+    show_default=True,
     help="Where to write the analysis JSON.",
 )
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Also write a cut list with timecodes.")
-@click.option("--media", type=click.Path(path_type=Path), help="Rendered video of a timeline INPUT (for motion).")
+@click.option(
+    "--csv", "csv_path", type=click.Path(path_type=Path), help="Also write a cut list with timecodes."
+)
+@click.option(
+    "--media", type=click.Path(path_type=Path), help="Rendered video of a timeline INPUT (for motion)."
+)
 @click.option("--fps", "frame_rate", help="Frame rate of the timeline, e.g. 24000/1001 (default: as stated).")
 @click.option("--no-audio", is_flag=True, help="Skip the analysis of the cut's own audio.")
 @click.pass_obj
@@ -103,7 +111,9 @@ def analyze(
             if target is not None and target.resolve() == input_path.resolve():
                 raise SonicsError(f"{target}: refusing to overwrite the input")
         with _progress(ctx) as report:
-            result = run_analysis(input_path, media=media, frame_rate=frame_rate, audio=not no_audio, on_progress=report)
+            result = run_analysis(
+                input_path, media=media, frame_rate=frame_rate, audio=not no_audio, on_progress=report
+            )
         document = result.to_dict()
         csv_text = cut_list_csv(result) if csv_path is not None else None
         write_json(output, document)

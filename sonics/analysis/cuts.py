@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sonics.analysis.features import FrameFeatures
+from sonics.analysis.features import CANDIDATE_COST, FrameFeatures
 from sonics.core.errors import ParameterError
 
 __all__ = ["HardCutDetector"]
@@ -24,26 +24,29 @@ class HardCutDetector:
 
     Parameters
     ----------
-    min_cost : float in (0, 1]
+    min_cost : float in [0.12, 1]
         Match cost a frame needs to be a cut: the share of the picture's structure
         not found in the previous frame.
     min_rise : float in [0, 1]
         How far the cost must rise above the median cost of the frames around it, so a
         shot full of churning smoke does not cut on every frame.
+    min_ratio : float >= 1
+        How many times that median the cost must be.
     context_frames : int >= 1
         Frames on each side that give that median.
     min_shot_frames : int >= 1
         Shortest shot: of two candidates closer than this, the stronger one wins.
     """
 
-    min_cost: float = 0.42
-    min_rise: float = 0.25
+    min_cost: float = 0.15
+    min_rise: float = 0.12
+    min_ratio: float = 2.5
     context_frames: int = 6
     min_shot_frames: int = 3
 
     def __post_init__(self) -> None:
-        if not 0 < self.min_cost <= 1:
-            raise ParameterError(f"min_cost must be in (0, 1], got {self.min_cost}")
+        if not CANDIDATE_COST <= self.min_cost <= 1:
+            raise ParameterError(f"min_cost must be in [{CANDIDATE_COST}, 1], got {self.min_cost}")
         if not 0 <= self.min_rise <= 1:
             raise ParameterError(f"min_rise must be in [0, 1], got {self.min_rise}")
         if self.context_frames < 1 or self.min_shot_frames < 1:
@@ -62,7 +65,7 @@ class HardCutDetector:
             around = np.concatenate([cost[lo:t], cost[t + 1 : hi]])
             around = around[np.isfinite(around)]
             baseline = float(np.median(around)) if around.size else 0.0
-            if c - baseline < self.min_rise:
+            if c - baseline < self.min_rise or c < self.min_ratio * baseline:
                 continue
             flicker = features.flicker_cost[t]
             measured = flicker[np.isfinite(flicker)]

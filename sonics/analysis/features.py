@@ -13,9 +13,10 @@ For each frame ``t`` against frame ``t - 1`` (all on the ~160 px analysis frames
   from the optical-flow constraint ``|dI| ~ |grad I| |v|`` over the busiest blocks.
 * **mean luma** and a 32x18 **thumbnail**, for flashes, fades and dissolves.
 
-A frame whose match cost is high is a cut candidate; for each candidate the frames
-``t + 1 .. t + max_flash_frames`` are also matched against ``t - 1``. If the picture
-comes back, the candidate was a flash or a blip, not a cut (the "flicker" test).
+A frame whose match cost is high is a cut candidate. For each candidate, frame ``t`` is
+also matched against a few frames before ``t - 1``, and the few frames after ``t``
+against ``t - 1``. If the picture comes back, the candidate was the start or the end of
+a flash or a blip, not a cut (the "flicker" test).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
 _FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
 _CLEAR_STD = 6.0  # a block with more contrast than this carries clear structure
 _THUMB_SHAPE = (18, 32)
-CANDIDATE_COST = 0.22  # match cost above which a frame is tested for flicker
+CANDIDATE_COST = 0.12  # match cost above which a frame is tested for flicker
+SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
+_SPAN_MIN_CHANGE = 0.04  # thumbnail change (1 - correlation) worth a closer look
+_SPAN_MAX_RESIDUAL = 0.5  # thumbnail blend residual worth a closer look
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -60,11 +64,16 @@ class FrameFeatures:
         Share of picture structure not found again in frame t - 1, 0..1; 0 for frame 0.
     subject_speed_px : ndarray, float32, shape (n,)
         Motion inside the frame once the camera shift is removed [analysis px/frame].
-    flicker_cost : ndarray, float32, shape (n, max_flash_frames)
-        For cut candidates, the match cost of frame t + k against t - 1 (k = 1..);
-        NaN where not measured.
+    flicker_cost : ndarray, float32, shape (n, 2 * max_flash_frames)
+        For cut candidates only (NaN elsewhere): first the match cost of frame t against
+        frames t - 2, t - 3, ... (did the picture just come back from a blip?), then of
+        frames t + 1, t + 2, ... against t - 1 (does it come back after this one?).
     thumbs : ndarray, float16, shape (n, 18, 32)
         Tiny luma thumbnails.
+    span_cost : ndarray, float32, shape (n, len(SPAN_HALF_WIDTHS))
+        Match cost between frames t - h and t + h (camera travel in between removed),
+        for each half-width h; measured only where the thumbnails suggest frame t may be
+        a blend of the two (NaN elsewhere). A dissolve centred on t scores like a cut.
     """
 
     times_s: np.ndarray
@@ -78,6 +87,7 @@ class FrameFeatures:
     subject_speed_px: np.ndarray
     flicker_cost: np.ndarray
     thumbs: np.ndarray
+    span_cost: np.ndarray
 
     @property
     def n_frames(self) -> int:
@@ -224,6 +234,68 @@ def _match(matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shif
     return cost
 
 
+def blend_residual(first: np.ndarray, middle: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Return how far ``middle`` is from the mean of ``first`` and ``last``, relative to their difference.
+
+    Arrays are (..., pixels); 0 for an exact mid-dissolve frame.
+    """
+    spread = np.linalg.norm(last - first, axis=-1) + 1e-6
+    return np.linalg.norm(middle - 0.5 * (first + last), axis=-1) / spread
+
+
+def thumb_change(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Return 1 - the correlation of two thumbnails (..., pixels): 0 alike, 1 unrelated."""
+    a = first - first.mean(axis=-1, keepdims=True)
+    b = last - last.mean(axis=-1, keepdims=True)
+    den = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1) + 1e-6
+    return 1.0 - (a * b).sum(axis=-1) / den
+
+
+def _compensated_difference(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
+    """Mean absolute luma difference of two frames once the camera shift between them is removed."""
+    h, w = prev.shape
+    gx, gy = round(float(shift_px[0])), round(float(shift_px[1]))
+    y0, y1 = max(0, -gy), min(h, h - gy)
+    x0, x1 = max(0, -gx), min(w, w - gx)
+    if y1 - y0 < 8 or x1 - x0 < 8:
+        return float("nan")
+    return float(np.abs(cur[y0 + gy : y1 + gy, x0 + gx : x1 + gx] - prev[y0:y1, x0:x1]).mean())
+
+
+def _measure_spans(
+    index: int,
+    thumbs: list[np.ndarray],
+    path: list[float],
+    travel: list[np.ndarray],
+    window: deque[np.ndarray],
+    matcher: _BlockMatcher,
+    width: int,
+    spans: dict[tuple[int, int], float],
+) -> None:
+    """Match frame ``index - 2h`` against ``index`` where the frame between looks like a blend."""
+    current = thumbs[index].astype(np.float32).ravel()
+    for k, h in enumerate(SPAN_HALF_WIDTHS):
+        first = index - 2 * h
+        if first < 0:
+            break
+        start = thumbs[first].astype(np.float32).ravel()
+        middle = thumbs[index - h].astype(np.float32).ravel()
+        if thumb_change(start, current) < _SPAN_MIN_CHANGE:
+            continue
+        if blend_residual(start, middle, current) > _SPAN_MAX_RESIDUAL:
+            continue
+        moved = travel[index] - travel[first]
+        if np.hypot(*moved) > 0.35 * width:
+            continue
+        net = _compensated_difference(window[-1 - 2 * h][0], window[-1][0], moved)
+        walked = float(np.sum(path[first + 1 : index + 1]))
+        spans[(index - h, k)] = (
+            _match(matcher, window[-1 - 2 * h][1], window[-1][1], moved),
+            net / (walked + 1e-6),
+            net,
+        )
+
+
 def _subject_speed(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
     """Estimate motion inside the frame after removing the camera shift [px/frame]."""
     h, w = prev.shape
@@ -278,6 +350,10 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
     thumbs: list[np.ndarray] = []
     flicker: dict[int, list[float]] = {}
     recent: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=max_flash_frames + 2)
+    span_window: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=2 * max(SPAN_HALF_WIDTHS) + 1)
+    path: list[float] = []  # compensated luma change from the frame before
+    travel: list[np.ndarray] = []  # camera position: cumulative shift [analysis px]
+    spans: dict[tuple[int, int], float] = {}
     correlator: _PhaseCorrelator | None = None
     matcher: _BlockMatcher | None = None
     size = (0, 0)
@@ -306,25 +382,36 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
             else:
                 shift, conf, cost, speed = np.zeros(2, np.float32), np.float32(1.0), 0.0, 0.0
             shifts.append(shift)
+            travel.append(shift + (travel[-1] if travel else 0.0))
+            path.append(_compensated_difference(span_window[-1][0], frame, shift) if span_window else 0.0)
+            span_window.append((frame, half))
+            _measure_spans(index, thumbs, path, travel, span_window, matcher, size[1], spans)
             confidence.append(float(conf))
             costs.append(cost)
             subject.append(speed)
-            # Flicker test: does the picture before a candidate come back within a few frames?
+            # Flicker test: is the candidate a blip that the picture comes back from?
+            if index > 0 and (np.isnan(cost) or cost > CANDIDATE_COST):
+                values = [
+                    _match(matcher, r[2], half, correlator.shift(r[3], spec)[0])
+                    for r in list(recent)[:-1][::-1][:max_flash_frames]
+                ]
+                flicker[index] = values + [np.nan] * (max_flash_frames - len(values))
             for cand, values in flicker.items():
                 lag = index - cand
-                if 1 <= lag <= max_flash_frames and len(values) < lag:
+                if 1 <= lag <= max_flash_frames:
                     before = next((r for r in recent if r[0] == cand - 1), None)
                     if before is not None:
                         s, _ = correlator.shift(before[3], spec)
                         values.append(_match(matcher, before[2], half, s))
-            if index > 0 and (np.isnan(cost) or cost > CANDIDATE_COST):
-                flicker[index] = []
             recent.append((index, frame, half, spec))
             index += 1
     n = index
-    flicker_cost = np.full((n, max_flash_frames), np.nan, dtype=np.float32)
+    flicker_cost = np.full((n, 2 * max_flash_frames), np.nan, dtype=np.float32)
     for cand, values in flicker.items():
         flicker_cost[cand, : len(values)] = values
+    span_cost = np.full((n, len(SPAN_HALF_WIDTHS), 3), np.nan, dtype=np.float32)
+    for (centre, k), value in spans.items():
+        span_cost[centre, k] = value
     height, width = size
     return FrameFeatures(
         times_s=np.concatenate(times) if times else np.zeros(0),
@@ -338,4 +425,5 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
         subject_speed_px=np.asarray(subject, dtype=np.float32),
         flicker_cost=flicker_cost,
         thumbs=np.asarray(thumbs, dtype=np.float16).reshape(-1, *_THUMB_SHAPE),
+        span_cost=span_cost,
     )

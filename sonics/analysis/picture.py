@@ -63,7 +63,7 @@ class PictureAnalyzer:
         if known_cuts is None:
             cuts = self._detect_cuts(features)
         else:
-            cuts = tuple(c for c in known_cuts if 0 <= c.frame < n or c.is_gradual and c.start_frame < n)
+            cuts = tuple(c for c in known_cuts if 0 <= c.frame < n or (c.is_gradual and c.start_frame < n))
         masked = np.zeros(n, dtype=bool)
         for cut in cuts:
             masked[max(0, cut.start_frame) : min(n, cut.end_frame + 2)] = True
@@ -72,7 +72,8 @@ class PictureAnalyzer:
         values, camera, subject = self.motion.envelope(features, masked)
         motion = MotionEnvelope(values, camera, subject)
         impacts = tuple(
-            Impact(frame, float(times[frame]), strength) for frame, strength in self.motion.impacts(features, masked)
+            Impact(frame, float(times[frame]), strength)
+            for frame, strength in self.motion.impacts(features, masked)
         )
         flashes = tuple(Flash(f, float(times[f]), k, s) for f, k, s in flash_list)
         shots = self.shots([c.frame for c in cuts], times, values)
@@ -85,7 +86,8 @@ class PictureAnalyzer:
         fades = find_fades(features)
         covered = [(t.start_frame, t.end_frame + 1) for t in fades]
         hard = [(f, s) for f, s in hard if not any(a <= f <= b for a, b in covered)]
-        dissolves = find_dissolves(features, [f for f, _ in hard], exclude=[(a, b) for a, b in covered])
+        flashes = [(first - 1, first + length) for first, length, _ in self.flashes(features.mean_luma)]
+        dissolves = find_dissolves(features, [f for f, _ in hard], exclude=covered + flashes)
         cuts = [Cut(f, float(times[f]), CutKind.HARD, s) for f, s in hard]
         cuts += [
             Cut(t.frame, float(times[t.frame]), t.kind, t.score, t.start_frame, t.end_frame)

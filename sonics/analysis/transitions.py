@@ -5,11 +5,10 @@ into black; a fade-in rises out of black. Found from the mean-luma and contrast 
 around each run of black frames (and at the very start and end of the picture).
 
 **Dissolves.** Mid-dissolve, a frame is a mix of the frames on either side of the
-dissolve: ``M ~ (1 - a) A + a B``. For each frame ``t`` and half-widths ``h``, the
-frames ``A = t - h`` and ``B = t + h`` are tested: they must differ like two shots do,
-the frame between must be a blend of them (a pan or a rider crossing is not), and no
-hard cut may lie between. The blend weight ``a`` of each frame then gives the exact
-first and last blended frames.
+dissolve, ``M ~ (1 - a) A + a B``, and every pixel walks steadily from A to B. Windows
+``[t - h, t + h]`` whose ends differ like two shots do, and whose pixels walked there
+in a straight line, hold a dissolve; the blend weight ``a`` of each frame between the
+clean ends of the widest such window gives the first and last blended frames.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sonics.analysis.features import FrameFeatures
+from sonics.analysis.features import SPAN_HALF_WIDTHS, FrameFeatures
 from sonics.core.model import CutKind
 
 __all__ = ["Transition", "find_dissolves", "find_fades"]
@@ -27,6 +26,7 @@ _BLACK_LUMA = 26.0  # mean luma under which a frame is black (video-range black 
 _BLACK_CONTRAST = 6.0
 _TREND_FRAMES = 3  # a fade goes on while the picture brightens over this many frames
 _TREND_RISE = 0.5  # by at least this much (luma + contrast)
+_VIDEO_BLACK = 16.0  # luma of black in video range; full-range black (0) is lower still
 _FAINT = 1.0  # luma + contrast above a black run's floor where a fade begins
 
 
@@ -73,7 +73,7 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
             run_end += 1
         # The run's own darkest level; the faint first and last frames of a fade sit
         # just above it and belong to the fade, not to the black.
-        floor = level[t : run_end + 1].min() + _FAINT
+        floor = min(level[t : run_end + 1].min(), _VIDEO_BLACK) + _FAINT
         first_black = t
         while first_black <= run_end and level[first_black] > floor:
             first_black += 1
@@ -86,115 +86,101 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
         s = first_black - 1
         while s - 1 >= 0 and level[max(0, s - _TREND_FRAMES)] > level[s] + _TREND_RISE:
             s -= 1
-        if s >= 0 and first_black - s >= min_frames and luma[s] - luma[first_black] >= min_change:
-            fades.append(Transition(CutKind.FADE_OUT, s, first_black - 1, first_black, 1.0))
+        # s is the last frame at full level; the ramp starts after it.
+        if s >= 0 and first_black - s > min_frames and luma[s] - luma[first_black] >= min_change:
+            fades.append(Transition(CutKind.FADE_OUT, s + 1, first_black - 1, first_black, 1.0))
         # Fade-in out of it: walk forward while the picture keeps getting brighter.
         e = last_black + 1
         while e + 1 < n and level[min(n - 1, e + _TREND_FRAMES)] > level[e] + _TREND_RISE:
             e += 1
-        if e < n and e - last_black >= min_frames and luma[e] - luma[last_black] >= min_change:
-            fades.append(Transition(CutKind.FADE_IN, last_black + 1, e, last_black + 1, 1.0))
+        # e is the first frame at full level; the ramp ends before it.
+        if e < n and e - last_black > min_frames and luma[e] - luma[last_black] >= min_change:
+            fades.append(Transition(CutKind.FADE_IN, last_black + 1, e - 1, last_black + 1, 1.0))
         t = run_end + 1
     return fades
 
 
-def _blend_fit(thumbs: np.ndarray, a: int, b: int, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return blend weights and relative residuals of ``frames`` between thumbs a and b."""
+def _blend_fit(thumbs: np.ndarray, a: int, b: int, frames: np.ndarray) -> np.ndarray:
+    """Return each frame's blend weight between thumbnails ``a`` (0) and ``b`` (1)."""
     ta, tb = thumbs[a], thumbs[b]
     diff = tb - ta
     norm2 = float((diff * diff).sum()) + 1e-6
-    m = thumbs[frames] - ta
-    alpha = (m @ diff) / norm2
-    resid = np.linalg.norm(m - alpha[:, None] * diff[None, :], axis=1) / np.sqrt(norm2)
-    return alpha, resid
+    return ((thumbs[frames] - ta) @ diff) / norm2
 
 
 def find_dissolves(
     features: FrameFeatures,
     hard_cuts: list[int],
     *,
-    half_widths: tuple[int, ...] = (3, 5, 8, 12, 18, 24),
-    min_difference: float = 0.45,
-    max_residual: float = 0.3,
+    min_consistency: float = 0.6,
+    min_change: float = 0.1,
+    min_net_share: float = 0.4,
     exclude: list[tuple[int, int]] | None = None,
 ) -> list[Transition]:
     """Return the dissolves.
 
+    A window ``[t - h, t + h]`` holds a dissolve when the picture changes a lot between
+    its ends (``min_change``, the match cost between them) and changes steadily on the
+    way, in one direction: the net luma change, camera travel removed, is at least
+    ``min_consistency`` of the sum of the frame-to-frame changes. A pan or a rider
+    crossing walks far and ends near where it began; a dissolve walks straight.
+
     Parameters
     ----------
     features : FrameFeatures
-        Per-frame measurements.
+        Per-frame measurements, with ``span_cost``.
     hard_cuts : list of int
         Hard cut frames; no dissolve spans one.
-    half_widths : tuple of int
-        Half-lengths of the dissolves looked for [frames]; 24 finds dissolves up to
-        about two seconds at 24 fps.
-    min_difference : float in (0, 1)
-        How unlike the two ends must be (1 - their correlation).
-    max_residual : float > 0
-        How far the middle frame may be from a blend of the ends, relative to the
-        difference between the ends.
+    min_consistency : float in (0, 1]
+        Least share of the frame-to-frame change that adds up between the ends.
+    min_change : float in (0, 1]
+        Least match cost between the ends.
+    min_net_share : float > 0
+        Least net luma change, as a share of the ends' contrast (standard deviation).
     exclude : list of (int, int), optional
-        Frame ranges already explained (fades), left alone.
+        Inclusive frame ranges no window may touch (fades, flashes).
     """
     thumbs = features.thumbs.reshape(len(features.thumbs), -1).astype(np.float32)
     n = len(thumbs)
-    centred = thumbs - thumbs.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(centred, axis=1) + 1e-6
-    cum_shift = np.concatenate([[0.0], np.cumsum(np.linalg.norm(features.shift_px[1:], axis=1))])
-    cut_mask = np.zeros(n + 1, dtype=np.int64)
+    touched = np.zeros(n + 1, dtype=np.int64)
     for c in hard_cuts:
-        cut_mask[c] = 1
-    cut_count = np.cumsum(cut_mask)
-    blocked = np.zeros(n, dtype=bool)
+        touched[c] = 1
     for s, e in exclude or []:
-        blocked[max(0, s) : min(n, e + 1)] = True
-    blocked_count = np.concatenate([[0], np.cumsum(blocked)])
-    flat = features.contrast < _BLACK_CONTRAST
-    candidates: list[tuple[float, int, int]] = []
-    for h in half_widths:
-        if 2 * h >= n:
-            break
-        a = np.arange(0, n - 2 * h)
-        b, m = a + 2 * h, a + h
-        corr = (centred[a] * centred[b]).sum(axis=1) / (norms[a] * norms[b])
-        difference = 1.0 - corr
-        mid = 0.5 * (thumbs[a] + thumbs[b])
-        resid = np.linalg.norm(thumbs[m] - mid, axis=1) / (np.linalg.norm(thumbs[b] - thumbs[a], axis=1) + 1e-6)
-        no_cut = cut_count[b] - cut_count[a] == 0
-        free = blocked_count[b + 1] - blocked_count[a] == 0
-        # Long camera travel makes any two frames unlike; a dissolve is judged on steady ground.
-        steady = cum_shift[b] - cum_shift[a] < 0.35 * features.width
-        ok = (difference > min_difference) & (resid < max_residual) & no_cut & free & steady
-        ok &= ~flat[a] & ~flat[b]
-        for i in np.flatnonzero(ok):
-            candidates.append((float(resid[i]) - 0.2 * float(difference[i]), int(m[i]), h))
+        touched[max(0, s) : min(n, e + 1)] = 1
+    touched_count = np.concatenate([[0], np.cumsum(touched)])
+    match, consistency, net = (features.span_cost[:, :, i] for i in range(3))
+    contrast = features.contrast
+    windows: list[tuple[int, int]] = []
+    for k, h in enumerate(SPAN_HALF_WIDTHS):
+        ends = np.full(n, np.inf, dtype=np.float32)
+        ends[h : n - h] = 0.5 * (contrast[: n - 2 * h] + contrast[2 * h :])
+        ok = (match[:, k] >= min_change) & (consistency[:, k] >= min_consistency)
+        ok &= net[:, k] >= min_net_share * ends
+        for t in np.flatnonzero(ok):
+            a, b = int(t) - h, int(t) + h
+            if touched_count[b + 1] - touched_count[a] == 0:
+                windows.append((a, b))
+    # Overlapping windows describe one dissolve; its widest window reaches its clean ends.
     dissolves: list[Transition] = []
-    for _, centre, h in sorted(candidates):
-        a, b = centre - h, centre + h
-        if any(t.start_frame - 1 <= centre <= t.end_frame + 1 for t in dissolves):
-            continue
-        # Extend outwards to the unblended frames, then fit each frame's blend weight.
-        lo, hi = max(0, a - h), min(n - 1, b + h)
-        lo = max([lo, *[c for c in hard_cuts if c <= a]])
-        hi = min([hi, *[c - 1 for c in hard_cuts if c > b]])
+    for group in _overlapping(windows):
+        # The windows' union reaches past the blend on both sides: its ends are clean.
+        lo, hi = group[0][0], max(w[1] for w in group)
         frames = np.arange(lo, hi + 1)
-        alpha, resid = _blend_fit(thumbs, a, b, frames)
-        inside = (alpha > 0.04) & (alpha < 0.96) & (resid < 2 * max_residual)
-        idx = int(np.searchsorted(frames, centre))
-        if not inside[idx]:
+        alpha = _blend_fit(thumbs, lo, hi, frames)
+        blended = np.flatnonzero((alpha > 0.04) & (alpha < 0.96))
+        if blended.size < 2:
             continue
-        s = idx
-        while s - 1 >= 0 and inside[s - 1] and alpha[s - 1] < alpha[s] + 0.02:
-            s -= 1
-        e = idx
-        while e + 1 < len(frames) and inside[e + 1] and alpha[e + 1] > alpha[e] - 0.02:
-            e += 1
-        if e - s < 1:
-            continue
-        start, end = int(frames[s]), int(frames[e])
-        first_new = int(frames[s + int(np.argmax(alpha[s : e + 1] >= 0.5))])
-        if any(not (end < t.start_frame or start > t.end_frame) for t in dissolves):
-            continue
+        start, end = int(frames[blended[0]]), int(frames[blended[-1]])
+        first_new = start + int(np.argmax(alpha[blended[0] : blended[-1] + 1] >= 0.5))
         dissolves.append(Transition(CutKind.DISSOLVE, start, end, first_new, 1.0))
-    return sorted(dissolves, key=lambda t: t.start_frame)
+    return dissolves
+
+
+def _overlapping(windows: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    groups: list[list[tuple[int, int]]] = []
+    for window in sorted(windows):
+        if groups and window[0] <= max(w[1] for w in groups[-1]):
+            groups[-1].append(window)
+        else:
+            groups.append([window])
+    return groups

@@ -67,7 +67,9 @@ def parse_frame_rate(value: Fraction | int | float | str) -> Fraction:
         else:
             rate = Fraction(value).limit_denominator(1001) if isinstance(value, float) else Fraction(value)
     except (ValueError, ZeroDivisionError, TypeError):
-        raise ParameterError(f"frame rate must be a positive number such as 24000/1001, got {value!r}") from None
+        raise ParameterError(
+            f"frame rate must be a positive number such as 24000/1001, got {value!r}"
+        ) from None
     if rate <= 0:
         raise ParameterError(f"frame rate must be > 0, got {value!r}")
     if rate.denominator != 1 and rate not in _NTSC_RATES:

@@ -100,14 +100,18 @@ def analyze(
         if path.suffix.lower() == ".json":
             return load_analysis(path)
         if is_timeline_path(path):
-            return _analyze_edit_list(read_timeline(path, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress)
+            return _analyze_edit_list(
+                read_timeline(path, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
+            )
         return _analyze_video(path, audio, analyzer, on_progress)
     if isinstance(source, Sequence):
         if frame_rate is None:
             raise ParameterError("a cut list needs frame_rate (e.g. frame_rate='24000/1001')")
         edit = edit_list_from_cuts(source, frame_rate=_rate(frame_rate))
         return _analyze_edit_list(edit, media, audio, analyzer, on_progress)
-    return _analyze_edit_list(read_timeline(source, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress)
+    return _analyze_edit_list(
+        read_timeline(source, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
+    )
 
 
 def _rate(frame_rate: Fraction | int | str | None) -> Fraction | None:
@@ -179,7 +183,9 @@ def _picture(path: Path, reader: VideoReader, features: FrameFeatures) -> Pictur
     )
 
 
-def _analyze_video(path: Path, audio: bool, analyzer: PictureAnalyzer, on_progress: Progress | None) -> Analysis:
+def _analyze_video(
+    path: Path, audio: bool, analyzer: PictureAnalyzer, on_progress: Progress | None
+) -> Analysis:
     reader, features = _read_features(path, on_progress)
     warnings = list(reader.warnings)
     events = analyzer(features, frame_rate=reader.frame_rate)
@@ -210,14 +216,16 @@ def _analyze_edit_list(
         times = np.arange(edit.n_frames) / float(edit.frame_rate)
         zeros = np.zeros(edit.n_frames)
         shots = analyzer.shots([c.frame for c in edit.cuts], times, zeros)
-        picture = Picture(edit.source, edit.frame_rate, edit.n_frames, 0, 0, edit.n_frames / float(edit.frame_rate))
-        return Analysis(picture, times, edit.cuts, shots, None, source="timeline")
+        picture = Picture(
+            edit.source, edit.frame_rate, edit.n_frames, 0, 0, edit.n_frames / float(edit.frame_rate)
+        )
+        return Analysis(picture, times, edit.cuts, shots, None, source="timeline", warnings=edit.warnings)
     reader, features = _read_features(media_path, on_progress)
-    warnings = list(reader.warnings)
+    warnings = [*edit.warnings, *reader.warnings]
     if abs(features.n_frames - edit.n_frames) > 1:
         warnings.append(
-            f"{media_path}: has {features.n_frames} frames but the timeline {edit.source} has {edit.n_frames}; "
-            "cuts are taken from the timeline"
+            f"{media_path}: has {features.n_frames} frames but the timeline {edit.source} has "
+            f"{edit.n_frames}; cuts are taken from the timeline"
         )
     cuts: tuple[Cut, ...] = edit.cuts
     events = analyzer(features, frame_rate=edit.frame_rate, known_cuts=cuts)
