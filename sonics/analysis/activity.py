@@ -10,13 +10,14 @@ over the 1.5 s after it; the floor is the higher of the two, times the ratio of 
 to minimum that white noise shows. A steady background (room tone, traffic, a drone)
 is its own floor however loud it is, a background that jumps at a shot cut is
 followed at once (one side of the frame sees only the new background), and the
-pauses between words keep the floor down inside long dialogue. A sound that stays
-steady for more than about 3 s becomes background itself.
+pauses between words keep the floor down inside long dialogue. The price: a sound
+that stays steady for more than 1.5 s is partly, and beyond 3 s wholly, taken for
+background (a long engine run or rain is ambience, not foreground).
 
 **Foreground.** A frame's score is how far it rises above the floor [dB]: the mean,
 over the 8 bands that rise most, of the band energy (30 ms smoothing) over its floor,
-each clipped to 0..30 dB. On a steady background it stays below 3 dB; quiet speech
-5 dB under a steady background scores about 4-8 dB. Regions are runs above
+each clipped to 0..30 dB. On a steady background it stays below 3 dB; speech only
+5 dB louder than a steady background scores about 4-8 dB. Regions are runs above
 ``low_db`` that reach ``high_db`` (hysteresis) and are louder than ``min_level_db``;
 runs closer than ``merge_gap_s`` are merged, and regions shorter than
 ``min_region_s`` dropped.
@@ -24,11 +25,12 @@ runs closer than ``merge_gap_s`` are merged, and regions shorter than
 **Speech or sound.** In each region the per-bin floor is subtracted (twice over)
 from each frame's 150 Hz - 1.5 kHz spectrum, whose normalised autocorrelation
 (corrected for the window, as in Boersma 1993) gives the frame's harmonicity at
-lags of 2.5-14 ms (pitch 70-400 Hz). A region is speech when at least a fifth of its
-frames are voiced (harmonicity > 0.45), its voiced runs are syllable-long (median
-40-600 ms) and its 300-3400 Hz band level moves by at least 6 dB (syllables): noise
-and impacts are unvoiced, a horn or a whine is one long voiced run, so they are
-"sound".
+lags of 2.5-14 ms (pitch 70-400 Hz); a frame is voiced when that exceeds 0.45 and
+the foreground holds most of the band's energy. A region is speech when at least a
+quarter of its frames are voiced, its voiced runs are syllable-long (median 60-600
+ms) and its 300-3400 Hz band level moves by at least 6 dB (syllables): noise and
+impacts are unvoiced, a horn or a whine is one long steady voiced run, so they are
+"sound". Singing or a melody over a pause-free beat may pass for speech.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ class HardCutDetector:
 
     Parameters
     ----------
-    min_cost : float in [0.12, 1]
+    min_cost : float in [0.1, 1]
         Match cost a frame needs to be a cut: the share of the picture's structure
         not found in the previous frame.
     min_rise : float in [0, 1]
@@ -38,8 +38,8 @@ class HardCutDetector:
         Shortest shot: of two candidates closer than this, the stronger one wins.
     """
 
-    min_cost: float = 0.15
-    min_rise: float = 0.12
+    min_cost: float = 0.13
+    min_rise: float = 0.1
     min_ratio: float = 2.5
     context_frames: int = 6
     min_shot_frames: int = 3

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
 
 from sonics.core.frames import LumaChunk
 
@@ -35,8 +36,10 @@ _BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
 _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
 _FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
 _CLEAR_STD = 6.0  # a block with more contrast than this carries clear structure
+_SHADING_SIGMA_PX = 3.0  # broader shading than this (half-size px) is not texture
+_KEPT_SHARE = 0.6  # the best-matching share of blocks that decides: the rest may be foreground action
 _THUMB_SHAPE = (18, 32)
-CANDIDATE_COST = 0.12  # match cost above which a frame is tested for flicker
+CANDIDATE_COST = 0.1  # match cost above which a frame is tested for flicker
 SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
 _SPAN_MIN_CHANGE = 0.04  # thumbnail change (1 - correlation) worth a closer look
 _SPAN_MAX_RESIDUAL = 0.5  # thumbnail blend residual worth a closer look
@@ -102,7 +105,9 @@ def _half(frame: np.ndarray) -> np.ndarray:
     # A light [1 2 1] blur keeps sub-pixel misregistration from reading as change.
     half[1:-1] = 0.25 * (half[:-2] + 2 * half[1:-1] + half[2:])
     half[:, 1:-1] = 0.25 * (half[:, :-2] + 2 * half[:, 1:-1] + half[:, 2:])
-    return half
+    # Remove the broad shading (sky gradients, vignettes): blocks are matched on texture,
+    # which tells two look-alike shots apart; smooth blocks become flat and abstain.
+    return half - gaussian_filter(half, _SHADING_SIGMA_PX, mode="nearest")
 
 
 def _thumb(frame: np.ndarray) -> np.ndarray:
@@ -218,7 +223,8 @@ class _BlockMatcher:
         keep = valid & (jump | ~(a_flat | b_flat))
         if keep.sum() < 3:
             return float("nan")
-        return float(cost[keep].mean())
+        kept = np.sort(cost[keep])
+        return float(kept[: max(3, int(round(_KEPT_SHARE * kept.size)))].mean())
 
 
 def _match(matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shift_px: np.ndarray) -> float:
@@ -252,14 +258,26 @@ def thumb_change(first: np.ndarray, last: np.ndarray) -> np.ndarray:
 
 
 def _compensated_difference(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
-    """Mean absolute luma difference of two frames once the camera shift between them is removed."""
+    """Mean absolute luma difference of two frames once the camera shift between them is removed.
+
+    The shift is removed to a fraction of a pixel (bilinear), so a pan leaves almost no
+    difference behind and what remains is change in the picture itself.
+    """
     h, w = prev.shape
-    gx, gy = round(float(shift_px[0])), round(float(shift_px[1]))
-    y0, y1 = max(0, -gy), min(h, h - gy)
-    x0, x1 = max(0, -gx), min(w, w - gx)
+    dx, dy = float(shift_px[0]), float(shift_px[1])
+    ix, iy = int(np.floor(dx)), int(np.floor(dy))
+    fx, fy = dx - ix, dy - iy
+    # cur(x + d) ~ prev(x): sample cur at x + d over the region where x + d stays inside.
+    y0, y1 = max(0, -iy), min(h, h - iy - 1)
+    x0, x1 = max(0, -ix), min(w, w - ix - 1)
     if y1 - y0 < 8 or x1 - x0 < 8:
         return float("nan")
-    return float(np.abs(cur[y0 + gy : y1 + gy, x0 + gx : x1 + gx] - prev[y0:y1, x0:x1]).mean())
+    top = cur[y0 + iy : y1 + iy, x0 + ix : x1 + ix]
+    top_right = cur[y0 + iy : y1 + iy, x0 + ix + 1 : x1 + ix + 1]
+    bottom = cur[y0 + iy + 1 : y1 + iy + 1, x0 + ix : x1 + ix]
+    bottom_right = cur[y0 + iy + 1 : y1 + iy + 1, x0 + ix + 1 : x1 + ix + 1]
+    moved = (1 - fy) * ((1 - fx) * top + fx * top_right) + fy * ((1 - fx) * bottom + fx * bottom_right)
+    return float(np.abs(moved - prev[y0:y1, x0:x1]).mean())
 
 
 def _measure_spans(

@@ -82,19 +82,25 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
             last_black -= 1
         if first_black > last_black:  # no truly black frame: the fades meet at the darkest one
             first_black = last_black = t + int(np.argmin(level[t : run_end + 1]))
+            if first_black == 0:  # the picture opens mid-fade: its first frame is already faint
+                last_black = -1
+            elif first_black == n - 1:  # and closes on a faint frame
+                first_black = n
         # Fade-out into the black: walk back while the picture keeps getting brighter.
         s = first_black - 1
         while s - 1 >= 0 and level[max(0, s - _TREND_FRAMES)] > level[s] + _TREND_RISE:
             s -= 1
         # s is the last frame at full level; the ramp starts after it.
-        if s >= 0 and first_black - s > min_frames and luma[s] - luma[first_black] >= min_change:
+        black_luma = luma[min(first_black, n - 1)] if first_black < n else min(luma[-1], _VIDEO_BLACK)
+        if s >= 0 and first_black - s > min_frames and luma[s] - black_luma >= min_change:
             fades.append(Transition(CutKind.FADE_OUT, s + 1, first_black - 1, first_black, 1.0))
         # Fade-in out of it: walk forward while the picture keeps getting brighter.
         e = last_black + 1
         while e + 1 < n and level[min(n - 1, e + _TREND_FRAMES)] > level[e] + _TREND_RISE:
             e += 1
         # e is the first frame at full level; the ramp ends before it.
-        if e < n and e - last_black > min_frames and luma[e] - luma[last_black] >= min_change:
+        black_luma = luma[last_black] if last_black >= 0 else min(luma[0], _VIDEO_BLACK)
+        if e < n and e - last_black > min_frames and luma[e] - black_luma >= min_change:
             fades.append(Transition(CutKind.FADE_IN, last_black + 1, e - 1, last_black + 1, 1.0))
         t = run_end + 1
     return fades
@@ -115,6 +121,7 @@ def find_dissolves(
     min_consistency: float = 0.6,
     min_change: float = 0.1,
     min_net_share: float = 0.4,
+    min_windows: int = 2,
     exclude: list[tuple[int, int]] | None = None,
 ) -> list[Transition]:
     """Return the dissolves.
@@ -137,6 +144,8 @@ def find_dissolves(
         Least match cost between the ends.
     min_net_share : float > 0
         Least net luma change, as a share of the ends' contrast (standard deviation).
+    min_windows : int >= 1
+        Least number of overlapping windows that must agree on a dissolve.
     exclude : list of (int, int), optional
         Inclusive frame ranges no window may touch (fades, flashes).
     """
@@ -163,17 +172,37 @@ def find_dissolves(
     # Overlapping windows describe one dissolve; its widest window reaches its clean ends.
     dissolves: list[Transition] = []
     for group in _overlapping(windows):
+        if len(group) < min_windows:
+            continue
         # The windows' union reaches past the blend on both sides: its ends are clean.
         lo, hi = group[0][0], max(w[1] for w in group)
         frames = np.arange(lo, hi + 1)
         alpha = _blend_fit(thumbs, lo, hi, frames)
-        blended = np.flatnonzero((alpha > 0.04) & (alpha < 0.96))
-        if blended.size < 2:
+        start, end, error = _fit_ramp(alpha)
+        if end - start < 1 or error > 0.1:
             continue
-        start, end = int(frames[blended[0]]), int(frames[blended[-1]])
-        first_new = start + int(np.argmax(alpha[blended[0] : blended[-1] + 1] >= 0.5))
-        dissolves.append(Transition(CutKind.DISSOLVE, start, end, first_new, 1.0))
+        ramp = np.clip((np.arange(start, end + 1) - start + 1) / (end - start + 2), 0, 1)
+        first_new = lo + start + int(np.argmax(ramp >= 0.5))
+        dissolves.append(Transition(CutKind.DISSOLVE, lo + start, lo + end, first_new, 1.0))
     return dissolves
+
+
+def _fit_ramp(alpha: np.ndarray) -> tuple[int, int, float]:
+    """Fit 0 ... linear ramp over [s, e] ... 1 to blend weights; return s, e and the rms error.
+
+    Outside a dissolve the weights drift as the shots move; the knees of the best
+    clamped ramp mark where the blend really starts and ends.
+    """
+    n = len(alpha)
+    t = np.arange(n)[None, None, :]
+    s = np.arange(n)[:, None, None]
+    e = np.arange(n)[None, :, None]
+    ramp = np.clip((t - s + 1) / np.maximum(e - s + 2, 1), 0.0, 1.0)
+    error = ((ramp - alpha[None, None, :]) ** 2).mean(axis=2)
+    error[np.tril_indices(n)] = np.inf  # e > s
+    best = int(np.argmin(error))
+    start, end = divmod(best, n)
+    return start, end, float(np.sqrt(error[start, end]))
 
 
 def _overlapping(windows: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:

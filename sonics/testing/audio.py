@@ -9,6 +9,8 @@ before ``round(end_s * sample_rate)``.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy import signal
 
@@ -49,7 +51,7 @@ def speech_track(
     """Synthesise speech-like sound inside ``regions`` and quiet room tone elsewhere.
 
     Each region is filled with words of one to four syllables (100-300 ms each) with
-    short pauses (60-200 ms) between words, so a region reads as one stretch of talk.
+    pauses of up to 200 ms between words, so a region reads as one stretch of talk.
     A syllable is a glottal pulse train at a drifting pitch (90-220 Hz) through three
     moving formant resonators (a vowel gliding to another), often led or closed by an
     unvoiced fricative burst (band-passed noise, 2.5-7 kHz); syllable envelopes give
@@ -182,7 +184,7 @@ def _check(
         if end_s - start_s < min_region_s:
             raise ParameterError(f"region {region} is shorter than {min_region_s * 1000:.0f} ms")
         spans.append((round(start_s * sample_rate), round(end_s * sample_rate)))
-    for (_, end_a), (start_b, _) in zip(spans, spans[1:], strict=False):
+    for (_, end_a), (start_b, _) in itertools.pairwise(spans):
         if start_b < end_a:
             raise ParameterError("regions must not overlap")
     return n_samples, spans

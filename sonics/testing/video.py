@@ -28,6 +28,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,7 +39,7 @@ from typing import Any, Literal
 import av
 import numpy as np
 
-from sonics.core.errors import ParameterError
+from sonics.core.errors import ExportError, ParameterError
 
 __all__ = [
     "BLUR_MIN_PX_PER_FRAME",
@@ -686,18 +688,32 @@ def _draw_rider(frame: np.ndarray, rider: Rider, t: int, fps: float) -> None:
     by0, by1 = max(int(cy - 0.85 * s), 0), min(int(cy + 0.75 * s) + 1, h)
     if bx0 >= bx1 or by0 >= by1:
         return
-    yy, xx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
-    u = (xx - cx) * direction  # forward
-    v = yy - cy  # down
-    cover = np.zeros_like(u)
+    # u runs forward along the horse, v down; u depends on the column only, v on the row only.
+    u = ((np.arange(bx0, bx1, dtype=np.float32) - cx) * direction)[None, :]
+    v = (np.arange(by0, by1, dtype=np.float32) - cy)[:, None]
+    cover = np.zeros((by1 - by0, bx1 - bx0), dtype=np.float32)
+
+    def region(u_lo: float, u_hi: float, v_lo: float, v_hi: float) -> tuple[slice, slice] | None:
+        # Pixels of ``cover`` whose (u, v) fall in a box (one pixel of margin for anti-aliasing).
+        x_a, x_b = sorted((cx + direction * u_lo, cx + direction * u_hi))
+        c0, c1 = max(int(x_a) - 2 - bx0, 0), min(int(x_b) + 3 - bx0, bx1 - bx0)
+        r0, r1 = max(int(cy + v_lo) - 2 - by0, 0), min(int(cy + v_hi) + 3 - by0, by1 - by0)
+        return (slice(r0, r1), slice(c0, c1)) if c0 < c1 and r0 < r1 else None
 
     def ellipse(cu: float, cv: float, au: float, av: float) -> None:
-        d = np.sqrt(((u - cu) / au) ** 2 + ((v - cv) / av) ** 2)
-        np.maximum(cover, np.clip((1.0 - d) * min(au, av) + 0.5, 0, 1), out=cover)
+        box = region(cu - au, cu + au, cv - av, cv + av)
+        if box is None:
+            return
+        d = np.sqrt(((u[:, box[1]] - cu) / au) ** 2 + ((v[box[0]] - cv) / av) ** 2)
+        np.maximum(cover[box], np.clip((1.0 - d) * min(au, av) + 0.5, 0, 1), out=cover[box])
 
     def limb(u0: float, v0: float, u1: float, v1: float, width: float) -> None:
-        d = _segment_distance(u, v, u0, v0, u1, v1)
-        np.maximum(cover, np.clip(width / 2 - d + 0.5, 0, 1), out=cover)
+        r = width / 2 + 1
+        box = region(min(u0, u1) - r, max(u0, u1) + r, min(v0, v1) - r, max(v0, v1) + r)
+        if box is None:
+            return
+        d = _segment_distance(u[:, box[1]], v[box[0]], u0, v0, u1, v1)
+        np.maximum(cover[box], np.clip(width / 2 - d + 0.5, 0, 1), out=cover[box])
 
     ellipse(0.0, 0.0, 0.42 * s, 0.17 * s)  # barrel
     nod = 0.04 * s * math.sin(phase + 1.0)
@@ -766,7 +782,7 @@ class _ShotRenderer:
             # moves, and blur and shift commute, so the canvas is blurred once per shot.
             self.blurred = _box_blur(_box_blur(self.canvas, abs(vx), axis=1), abs(vy), axis=0)
         img = _sample(self.blurred if blur else self.canvas, x, y, w, h)
-        img = np.array(img, dtype=np.float32, copy=True, order="C")
+        img = np.ascontiguousarray(img)  # a fresh array: riders and flashes draw on it
         if shot.brightness != 1.0:
             img *= shot.brightness
         for rider in shot.riders:
@@ -781,8 +797,16 @@ def _sample(canvas: np.ndarray, x: float, y: float, w: int, h: int) -> np.ndarra
     x0, y0 = math.floor(x), math.floor(y)
     fx, fy = np.float32(x - x0), np.float32(y - y0)
     block = canvas[y0 : y0 + h + 1, x0 : x0 + w + 1]
-    rows = block[:, :w] * (1 - fx) + block[:, 1:] * fx if fx else block[:, :w].copy()
-    return rows[:h] * (1 - fy) + rows[1:] * fy if fy else rows[:h]
+    if fx:
+        rows = np.multiply(block[:, :w], 1 - fx)
+        rows += np.multiply(block[:, 1:], fx)
+    else:
+        rows = block[:, :w].copy()
+    if not fy:
+        return rows[:h]
+    out = np.multiply(rows[:h], 1 - fy)
+    out += np.multiply(rows[1:], fy, out=rows[1:])
+    return out
 
 
 def _box_blur(img: np.ndarray, length: float, axis: int) -> np.ndarray:
@@ -898,7 +922,23 @@ def _truth(edit: Edit, sched: _Schedule, frame_times_s: np.ndarray, vfr: bool) -
 
 
 def edit_truth(edit: Edit) -> EditTruth:
-    """Return the truth of a constant-frame-rate render of ``edit`` without rendering it."""
+    """Return the truth of a constant-frame-rate render of ``edit`` without rendering it.
+
+    Parameters
+    ----------
+    edit : Edit
+        The edit.
+
+    Returns
+    -------
+    EditTruth
+        What :func:`render_edit` would return for ``vfr=False``.
+
+    Raises
+    ------
+    ParameterError
+        If the edit is inconsistent.
+    """
     _check_edit(edit)
     sched = _schedule(edit)
     n = len(sched.gain)
@@ -964,6 +1004,8 @@ def render_edit(
     ParameterError
         If the edit is inconsistent (transition counts, lengths, flashes outside their shot,
         odd picture size) or ``audio`` has the wrong shape.
+    ExportError
+        If the file cannot be written.
     """
     _check_edit(edit)
     if not 0 <= crf <= 51:
@@ -986,6 +1028,42 @@ def render_edit(
     frame_times_s = np.array([float(int(p) * time_base) for p in pts])
 
     path = Path(path)
+    # Written beside the target and moved into place, so a failed render leaves no broken file.
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        _encode(
+            edit,
+            partial,
+            pts,
+            frame_times_s,
+            time_base,
+            audio,
+            audio_sample_rate,
+            crf,
+            preset,
+            encoder_threads,
+        )
+        os.replace(partial, path)
+    except (OSError, av.error.FFmpegError) as exc:
+        raise ExportError(f"{path}: cannot write the video ({exc})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return _truth(edit, sched, frame_times_s, vfr)
+
+
+def _encode(
+    edit: Edit,
+    path: Path,
+    pts: np.ndarray,
+    frame_times_s: np.ndarray,
+    time_base: Fraction,
+    audio: np.ndarray | None,
+    audio_sample_rate: int,
+    crf: int,
+    preset: str,
+    encoder_threads: int,
+) -> None:
+    rate = Fraction(edit.frame_rate)
     with av.open(str(path), mode="w", format="mp4") as container:
         container.metadata.clear()
         stream = container.add_stream(
@@ -1013,7 +1091,7 @@ def render_edit(
             a_stream.bit_rate = 96000 * audio.shape[0]
         audio_pos = 0
         chunk = 1024
-        for f, rgb in enumerate(render_frames(edit)):
+        for f, rgb in enumerate(_prefetch(render_frames(edit), depth=4)):
             # RGB to BT.601 limited-range yuv420p, as decoders assume for untagged H.264.
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
             frame.pts = int(pts[f])
@@ -1029,7 +1107,44 @@ def render_edit(
         if a_stream is not None:
             _encode_audio(container, a_stream, audio, audio_pos, audio.shape[1], audio_sample_rate, chunk)
             container.mux(a_stream.encode(None))
-    return _truth(edit, sched, frame_times_s, vfr)
+
+
+def _prefetch(frames: Iterator[np.ndarray], depth: int) -> Iterator[np.ndarray]:
+    """Yield ``frames`` in order, drawn ahead in a second thread (numpy and x264 overlap)."""
+    items: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for frame in frames:
+                if not put(("frame", frame)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(("error", exc))
+
+    worker = threading.Thread(target=work, name="sonics-render", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = items.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _encode_audio(

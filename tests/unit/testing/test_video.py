@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from sonics.core.errors import ParameterError
+from sonics.core.errors import ExportError, ParameterError
 from sonics.testing import (
     Edit,
     EditTruth,
@@ -276,3 +276,8 @@ def test_inconsistent_edits_are_refused(tmp_path, edit, message):
     with pytest.raises(ParameterError, match=message):
         render_edit(edit, tmp_path / "x.mp4")
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_unwritable_path_is_an_export_error(tmp_path):
+    with pytest.raises(ExportError, match="cannot write"):
+        render_edit(simple_edit((4,), width=W, height=H), tmp_path / "missing" / "x.mp4")
