@@ -17,6 +17,13 @@ from sonics.core.errors import ParameterError
 
 __all__ = ["HardCutDetector"]
 
+# A candidate is a blip if the picture on either side of it matches across it this much
+# better than across the candidate itself (a cut matches no better anywhere). Where the
+# brightness says a flash starts or ends, the picture may come back blurred by a fast
+# pan, so less is asked.
+_BLIP_SHARE = 0.5
+_FLASH_BLIP_SHARE = 0.65
+
 
 @dataclass(frozen=True, slots=True)
 class HardCutDetector:
@@ -52,8 +59,11 @@ class HardCutDetector:
         if self.context_frames < 1 or self.min_shot_frames < 1:
             raise ParameterError("context_frames and min_shot_frames must be >= 1")
 
-    def __call__(self, features: FrameFeatures) -> list[tuple[int, float]]:
-        """Return ``(frame, score)`` for each hard cut, frame = first frame of the new shot."""
+    def __call__(self, features: FrameFeatures, flash_edges: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
+        """Return ``(frame, score)`` for each hard cut, frame = first frame of the new shot.
+
+        ``flash_edges`` are the first frames of flashes and the first frames after them.
+        """
         cost = features.match_cost.astype(np.float64)
         n = len(cost)
         candidates: list[tuple[int, float]] = []
@@ -70,7 +80,8 @@ class HardCutDetector:
             flicker = features.flicker_cost[t]
             measured = flicker[np.isfinite(flicker)]
             # The picture before the candidate comes back: a flash or a blip, not a cut.
-            if measured.size and measured.min() < max(baseline + 0.5 * (c - baseline), 0.5 * self.min_cost):
+            share = _FLASH_BLIP_SHARE if t in flash_edges else _BLIP_SHARE
+            if measured.size and measured.min() < max(baseline + share * (c - baseline), 0.5 * self.min_cost):
                 continue
             candidates.append((t, float(min(1.0, (c - baseline) / (1.0 - baseline + 1e-9)))))
         return _thin(candidates, self.min_shot_frames)

@@ -82,18 +82,20 @@ class MotionModel:
         vy = bridge(camera_v[:, 1], masked)
         sub = bridge(subject_v, masked)
         vel = np.stack([vx, vy], axis=1)
-        # Velocity over the two frames before t, and over t and the frame after.
+        # vel[t] is the motion from frame t - 1 to t. Motion arriving at frame t (vel[t - 1],
+        # vel[t]) against motion leaving it (vel[t + 1], vel[t + 2]): an impact is the frame
+        # the motion arrives at and stops.
         before = np.full((n, 2), np.nan)
         after = np.full((n, 2), np.nan)
-        before[2:] = 0.5 * (vel[1:-1] + vel[:-2])
-        after[:-1] = 0.5 * (vel[:-1] + vel[1:])
+        before[1:] = 0.5 * (vel[1:] + vel[:-1])
+        after[:-2] = 0.5 * (vel[1:-1] + vel[2:])
         speed_before = np.linalg.norm(before, axis=1)
         direction = before / (speed_before[:, None] + 1e-9)
         lost_camera = np.clip(speed_before - (after * direction).sum(axis=1), 0.0, None)
         sub_before = np.full(n, np.nan)
         sub_after = np.full(n, np.nan)
-        sub_before[2:] = 0.5 * (sub[1:-1] + sub[:-2])
-        sub_after[:-1] = 0.5 * (sub[:-1] + sub[1:])
+        sub_before[1:] = 0.5 * (sub[1:] + sub[:-1])
+        sub_after[:-2] = 0.5 * (sub[1:-1] + sub[2:])
         lost_subject = np.clip(sub_before - sub_after, 0.0, None)
         impact = np.nan_to_num(lost_camera + lost_subject)
         near_mask = np.convolve(masked.astype(float), np.ones(5), mode="same") > 0

@@ -82,11 +82,13 @@ class PictureAnalyzer:
 
     def _detect_cuts(self, features: FrameFeatures) -> tuple[Cut, ...]:
         times = features.times_s
-        hard = self.cuts(features)
+        flash_list = self.flashes(features.mean_luma)
+        edges = frozenset(f for first, length, _ in flash_list for f in (first, first + length))
+        hard = self.cuts(features, edges)
         fades = find_fades(features)
         covered = [(t.start_frame, t.end_frame + 1) for t in fades]
         hard = [(f, s) for f, s in hard if not any(a <= f <= b for a, b in covered)]
-        flashes = [(first - 1, first + length) for first, length, _ in self.flashes(features.mean_luma)]
+        flashes = [(first - 1, first + length) for first, length, _ in flash_list]
         dissolves = find_dissolves(features, [f for f, _ in hard], exclude=covered + flashes)
         cuts = [Cut(f, float(times[f]), CutKind.HARD, s) for f, s in hard]
         cuts += [

@@ -24,6 +24,7 @@ __all__ = ["Transition", "find_dissolves", "find_fades"]
 
 _BLACK_LUMA = 26.0  # mean luma under which a frame is black (video-range black is 16)
 _BLACK_CONTRAST = 6.0
+_DARK_SHARE = 0.25  # a frame this much darker than its surroundings is a fade's deep end
 _TREND_FRAMES = 3  # a fade goes on while the picture brightens over this many frames
 _TREND_RISE = 0.5  # by at least this much (luma + contrast)
 _VIDEO_BLACK = 16.0  # luma of black in video range; full-range black (0) is lower still
@@ -41,8 +42,15 @@ class Transition:
     score: float
 
 
-def _is_black(features: FrameFeatures) -> np.ndarray:
-    return (features.mean_luma < _BLACK_LUMA) & (features.contrast < _BLACK_CONTRAST)
+def _is_dark(features: FrameFeatures) -> np.ndarray:
+    """Black frames, and frames far darker than the picture around them (a fade's deep end)."""
+    luma, contrast = features.mean_luma, features.contrast
+    level = luma + contrast
+    reach = 2 * max(SPAN_HALF_WIDTHS)
+    padded = np.pad(level, reach, mode="edge")
+    nearby = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).max(axis=1)
+    black = (luma < _BLACK_LUMA) & (contrast < _BLACK_CONTRAST)
+    return black | ((level < _DARK_SHARE * nearby) & (luma < 2 * _BLACK_LUMA))
 
 
 def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: float = 20.0) -> list[Transition]:
@@ -59,7 +67,7 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
     """
     luma = features.mean_luma.astype(np.float64)
     contrast = features.contrast.astype(np.float64)
-    black = _is_black(features)
+    black = _is_dark(features)
     n = len(luma)
     fades: list[Transition] = []
     level = luma + contrast  # grows with both brightness and contrast as a fade opens
