@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sonics.analysis.features import SPAN_HALF_WIDTHS, FrameFeatures
+from sonics.analysis.features import SPAN_HALF_WIDTHS, FrameFeatures, thumb_change
 from sonics.core.model import CutKind
 
 __all__ = ["Transition", "find_dissolves", "find_fades"]
@@ -25,6 +25,8 @@ __all__ = ["Transition", "find_dissolves", "find_fades"]
 _BLACK_LUMA = 26.0  # mean luma under which a frame is black (video-range black is 16)
 _BLACK_CONTRAST = 6.0
 _DARK_SHARE = 0.25  # a frame this much darker than its surroundings is a fade's deep end
+_SAME_PICTURE_CHANGE = 0.3  # thumbnail change (1 - correlation) still "the same picture"
+_DIM_RATIO_SLACK = 1.4  # how far contrast / brightness may drift along a fade
 _TREND_FRAMES = 3  # a fade goes on while the picture brightens over this many frames
 _TREND_RISE = 0.5  # by at least this much (luma + contrast)
 _VIDEO_BLACK = 16.0  # luma of black in video range; full-range black (0) is lower still
@@ -100,7 +102,12 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
             s -= 1
         # s is the last frame at full level; the ramp starts after it.
         black_luma = luma[min(first_black, n - 1)] if first_black < n else min(luma[-1], _VIDEO_BLACK)
-        if s >= 0 and first_black - s > min_frames and luma[s] - black_luma >= min_change:
+        if (
+            s >= 0
+            and first_black - s > min_frames
+            and luma[s] - black_luma >= min_change
+            and _same_picture(features, s, min(first_black, n - 1))
+        ):
             fades.append(Transition(CutKind.FADE_OUT, s + 1, first_black - 1, first_black, 1.0))
         # Fade-in out of it: walk forward while the picture keeps getting brighter.
         e = last_black + 1
@@ -108,10 +115,37 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
             e += 1
         # e is the first frame at full level; the ramp ends before it.
         black_luma = luma[last_black] if last_black >= 0 else min(luma[0], _VIDEO_BLACK)
-        if e < n and e - last_black > min_frames and luma[e] - black_luma >= min_change:
+        if (
+            e < n
+            and e - last_black > min_frames
+            and luma[e] - black_luma >= min_change
+            and _same_picture(features, max(last_black, 0), e)
+        ):
             fades.append(Transition(CutKind.FADE_IN, last_black + 1, e - 1, last_black + 1, 1.0))
         t = run_end + 1
     return fades
+
+
+def _same_picture(features: FrameFeatures, a: int, b: int) -> bool:
+    """Whether a ramp between frames a and b dims one picture (a fade), not mixes two.
+
+    A truly black end carries no picture and agrees with anything; a frame that is only
+    dark must still show the picture at the other end of the ramp, or the ramp is a
+    dissolve into a dark shot.
+    """
+    luma, contrast = features.mean_luma, features.contrast
+    truly_black = (luma < _BLACK_LUMA) & (contrast < _BLACK_CONTRAST)
+    if truly_black[a] or truly_black[b]:
+        return True
+    # Dimming scales brightness above black and contrast alike: their ratio holds.
+    black = _VIDEO_BLACK if luma.min() > _VIDEO_BLACK - 2 else 0.0
+    ratio_a = contrast[a] / max(luma[a] - black, 1.0)
+    ratio_b = contrast[b] / max(luma[b] - black, 1.0)
+    if not 1 / _DIM_RATIO_SLACK < ratio_b / max(ratio_a, 1e-6) < _DIM_RATIO_SLACK:
+        return False
+    first = features.thumbs[a].astype(np.float32).ravel()
+    last = features.thumbs[b].astype(np.float32).ravel()
+    return bool(thumb_change(first, last) < _SAME_PICTURE_CHANGE)
 
 
 def _blend_fit(thumbs: np.ndarray, a: int, b: int, frames: np.ndarray) -> np.ndarray:
@@ -128,7 +162,7 @@ def find_dissolves(
     *,
     min_consistency: float = 0.6,
     min_change: float = 0.1,
-    min_net_share: float = 0.4,
+    min_net_share: float = 0.25,
     min_windows: int = 2,
     exclude: list[tuple[int, int]] | None = None,
 ) -> list[Transition]:
