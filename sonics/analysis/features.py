@@ -9,8 +9,8 @@ For each frame ``t`` against frame ``t - 1`` (all on the ~160 px analysis frames
   camera shift (so pans and moving riders still match) and compared by normalised
   cross-correlation, which ignores gain and offset (so flashes and fades still match).
   A cut scores near 1, a pan or a flash near 0.
-* **subject speed** [analysis px/frame]: motion left once the camera shift is removed,
-  from the optical-flow constraint ``|dI| ~ |grad I| |v|`` over the busiest blocks.
+* **moving share**: the share of the picture that still changes once the camera shift
+  is removed to a fraction of a pixel: riders, blades, smoke, things in the frame.
 * **mean luma** and a 32x18 **thumbnail**, for flashes, fades and dissolves.
 
 A frame whose match cost is high is a cut candidate. For each candidate, frame ``t`` is
@@ -37,7 +37,8 @@ _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
 _FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
 _CLEAR_STD = 6.0  # a block with more contrast than this carries clear structure
 _SHADING_SIGMA_PX = 3.0  # broader shading than this (half-size px) is not texture
-_KEPT_SHARE = 0.6  # the best-matching share of blocks that decides: the rest may be foreground action
+_KEPT_SHARE = 0.6
+_MOVING_LUMA = 8.0  # compensated luma change above coding noise: something moved there  # the best-matching share of blocks that decides: the rest may be foreground action
 _THUMB_SHAPE = (18, 32)
 CANDIDATE_COST = 0.1  # match cost above which a frame is tested for flicker
 SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
@@ -65,8 +66,9 @@ class FrameFeatures:
         Phase-correlation peak height, 0..1.
     match_cost : ndarray, float32, shape (n,)
         Share of picture structure not found again in frame t - 1, 0..1; 0 for frame 0.
-    subject_speed_px : ndarray, float32, shape (n,)
-        Motion inside the frame once the camera shift is removed [analysis px/frame].
+    moving_share : ndarray, float32, shape (n,)
+        Share of the picture that changed once the camera shift is removed (things moving
+        in the frame), 0..1.
     flicker_cost : ndarray, float32, shape (n, 2 * max_flash_frames)
         For cut candidates only (NaN elsewhere): first the match cost of frame t against
         frames t - 2, t - 3, ... (did the picture just come back from a blip?), then of
@@ -87,7 +89,7 @@ class FrameFeatures:
     shift_px: np.ndarray
     shift_confidence: np.ndarray
     match_cost: np.ndarray
-    subject_speed_px: np.ndarray
+    moving_share: np.ndarray
     flicker_cost: np.ndarray
     thumbs: np.ndarray
     span_cost: np.ndarray
@@ -257,11 +259,12 @@ def thumb_change(first: np.ndarray, last: np.ndarray) -> np.ndarray:
     return 1.0 - (a * b).sum(axis=-1) / den
 
 
-def _compensated_difference(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
-    """Mean absolute luma difference of two frames once the camera shift between them is removed.
+def _compensated_residual(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> np.ndarray | None:
+    """Absolute luma difference of two frames once the camera shift between them is removed.
 
     The shift is removed to a fraction of a pixel (bilinear), so a pan leaves almost no
-    difference behind and what remains is change in the picture itself.
+    difference behind and what remains is change in the picture itself. None when the
+    frames hardly overlap.
     """
     h, w = prev.shape
     dx, dy = float(shift_px[0]), float(shift_px[1])
@@ -271,13 +274,19 @@ def _compensated_difference(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndar
     y0, y1 = max(0, -iy), min(h, h - iy - 1)
     x0, x1 = max(0, -ix), min(w, w - ix - 1)
     if y1 - y0 < 8 or x1 - x0 < 8:
-        return float("nan")
+        return None
     top = cur[y0 + iy : y1 + iy, x0 + ix : x1 + ix]
     top_right = cur[y0 + iy : y1 + iy, x0 + ix + 1 : x1 + ix + 1]
     bottom = cur[y0 + iy + 1 : y1 + iy + 1, x0 + ix : x1 + ix]
     bottom_right = cur[y0 + iy + 1 : y1 + iy + 1, x0 + ix + 1 : x1 + ix + 1]
     moved = (1 - fy) * ((1 - fx) * top + fx * top_right) + fy * ((1 - fx) * bottom + fx * bottom_right)
-    return float(np.abs(moved - prev[y0:y1, x0:x1]).mean())
+    return np.abs(moved - prev[y0:y1, x0:x1])
+
+
+def _compensated_difference(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
+    """Mean of :func:`_compensated_residual` (NaN when the frames hardly overlap)."""
+    residual = _compensated_residual(prev, cur, shift_px)
+    return float("nan") if residual is None else float(residual.mean())
 
 
 def _measure_spans(
@@ -312,36 +321,6 @@ def _measure_spans(
             net / (walked + 1e-6),
             net,
         )
-
-
-def _subject_speed(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
-    """Estimate motion inside the frame after removing the camera shift [px/frame]."""
-    h, w = prev.shape
-    gx, gy = round(float(shift_px[0])), round(float(shift_px[1]))
-    y0, y1 = max(0, -gy), min(h, h - gy)
-    x0, x1 = max(0, -gx), min(w, w - gx)
-    if y1 - y0 < 16 or x1 - x0 < 16:
-        return 0.0
-    a = prev[y0:y1, x0:x1]
-    b = cur[y0 + gy : y1 + gy, x0 + gx : x1 + gx]
-    a_c = a - a.mean()
-    b_c = b - b.mean()
-    gain = np.sqrt((a_c * a_c).mean() / ((b_c * b_c).mean() + 1e-6))
-    residual = np.abs(b_c * gain - a_c)
-    grad = np.abs(np.diff(a, axis=0))[:, :-1] + np.abs(np.diff(a, axis=1))[:-1, :]
-    residual = residual[:-1, :-1]
-    bs = 8
-    hh, ww = (residual.shape[0] // bs) * bs, (residual.shape[1] // bs) * bs
-    r_blocks = residual[:hh, :ww].reshape(hh // bs, bs, ww // bs, bs).sum(axis=(1, 3)).ravel()
-    g_blocks = grad[:hh, :ww].reshape(hh // bs, bs, ww // bs, bs).sum(axis=(1, 3)).ravel()
-    textured = g_blocks > 2.0 * bs * bs
-    if textured.sum() < 4:
-        return 0.0
-    speeds = r_blocks[textured] / g_blocks[textured]
-    # Sub-pixel misregistration leaves about half a pixel everywhere; the busiest
-    # quarter of the blocks tells how fast the moving things move.
-    top = np.sort(speeds)[-max(1, len(speeds) // 4) :]
-    return float(max(0.0, top.mean() - 0.35))
 
 
 def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) -> FrameFeatures:
@@ -396,12 +375,14 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
                 _, prev, prev_half, prev_spec = recent[-1]
                 shift, conf = correlator.shift(prev_spec, spec)
                 cost = _match(matcher, prev_half, half, shift)
-                speed = _subject_speed(prev, frame, shift)
+                residual = _compensated_residual(prev, frame, shift)
+                speed = 0.0 if residual is None else float((residual > _MOVING_LUMA).mean())
             else:
                 shift, conf, cost, speed = np.zeros(2, np.float32), np.float32(1.0), 0.0, 0.0
+                residual = None
             shifts.append(shift)
             travel.append(shift + (travel[-1] if travel else 0.0))
-            path.append(_compensated_difference(span_window[-1][0], frame, shift) if span_window else 0.0)
+            path.append(float(residual.mean()) if index > 0 and residual is not None else 0.0)
             span_window.append((frame, half))
             _measure_spans(index, thumbs, path, travel, span_window, matcher, size[1], spans)
             confidence.append(float(conf))
@@ -440,7 +421,7 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
         shift_px=np.asarray(shifts, dtype=np.float32).reshape(-1, 2),
         shift_confidence=np.asarray(confidence, dtype=np.float32),
         match_cost=np.asarray(costs, dtype=np.float32),
-        subject_speed_px=np.asarray(subject, dtype=np.float32),
+        moving_share=np.asarray(subject, dtype=np.float32),
         flicker_cost=flicker_cost,
         thumbs=np.asarray(thumbs, dtype=np.float16).reshape(-1, *_THUMB_SHAPE),
         span_cost=span_cost,

@@ -1,12 +1,13 @@
 """The motion envelope and the visual impacts found in it.
 
-Speeds are measured in frame widths per second, so a whip pan reads the same at any
-resolution and frame rate: a camera crossing one frame width per second is a fast
-pan. Each speed is mapped to 0..1 by ``1 - exp(-v / v_ref)``.
+Camera speed is measured in frame widths per second, so a whip pan reads the same at
+any resolution and frame rate: a camera crossing one frame width per second is a fast
+pan. Motion in the frame is the share of the picture that moves once the camera is
+accounted for. Each is mapped to 0..1 by ``1 - exp(-x / x_ref)``.
 
 Impacts ("visual beats", after Davis & Agrawala's visual impact envelope) are where
-motion stops or turns sharply: the velocity lost along the previous direction of
-travel, for the camera and for the things in the frame.
+motion stops or turns sharply: the camera velocity lost along its previous direction
+of travel, plus the moving share lost, each in units of its reference.
 """
 
 from __future__ import annotations
@@ -33,55 +34,54 @@ def bridge(values: np.ndarray, masked: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class MotionModel:
-    """Turn per-frame shifts into a motion envelope and impacts.
+    """Turn per-frame measurements into a motion envelope and impacts.
 
     Parameters
     ----------
     camera_ref_fw_s : float > 0
         Camera speed that maps to 0.63 [frame widths per second].
-    subject_ref_fw_s : float > 0
-        Subject speed that maps to 0.63 [frame widths per second].
-    impact_min_fw_s : float > 0
-        Least velocity lost for an impact [frame widths per second].
+    moving_floor_share : float >= 0
+        Share of the picture that changes without anything moving (coding noise, the
+        resampling of fine texture under a slow pan); subtracted first.
+    moving_ref_share : float > 0
+        Share above that floor that maps to 0.63.
+    min_impact : float > 0
+        Least motion lost for an impact, in units of the two references above.
     impact_gap_s : float > 0
         Shortest time between two impacts [s].
     """
 
     camera_ref_fw_s: float = 0.5
-    subject_ref_fw_s: float = 0.12
-    impact_min_fw_s: float = 0.2
+    moving_floor_share: float = 0.01
+    moving_ref_share: float = 0.02
+    min_impact: float = 0.4
     impact_gap_s: float = 0.25
 
-    def velocities(self, features: FrameFeatures) -> tuple[np.ndarray, np.ndarray]:
-        """Return camera velocity (n, 2) and subject speed (n,) in frame widths per second."""
+    def camera_velocity(self, features: FrameFeatures) -> np.ndarray:
+        """Return the camera velocity (n, 2) in frame widths per second."""
         dt = np.diff(features.times_s, prepend=features.times_s[0] - 1.0 / 24)
         dt = np.where(dt > 0, dt, np.median(dt[dt > 0]) if (dt > 0).any() else 1.0 / 24)
-        camera = features.shift_px / features.width / dt[:, None]
-        subject = features.subject_speed_px / features.width / dt
-        return camera.astype(np.float64), subject.astype(np.float64)
+        return (features.shift_px / features.width / dt[:, None]).astype(np.float64)
 
     def envelope(
         self, features: FrameFeatures, masked: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (values, camera, subject), each 0..1 per frame, masked frames bridged."""
-        camera_v, subject_v = self.velocities(features)
-        cam_speed = bridge(np.linalg.norm(camera_v, axis=1), masked)
-        sub_speed = bridge(subject_v, masked)
+        cam_speed = bridge(np.linalg.norm(self.camera_velocity(features), axis=1), masked)
+        moving = np.clip(bridge(features.moving_share, masked) - self.moving_floor_share, 0.0, None)
         camera = 1.0 - np.exp(-cam_speed / self.camera_ref_fw_s)
-        subject = 1.0 - np.exp(-sub_speed / self.subject_ref_fw_s)
+        subject = 1.0 - np.exp(-moving / self.moving_ref_share)
         values = 1.0 - (1.0 - camera) * (1.0 - subject)
         return values, camera, subject
 
     def impacts(self, features: FrameFeatures, masked: np.ndarray) -> list[tuple[int, float]]:
         """Return ``(frame, strength)`` where motion stops or turns sharply; strength 0..1."""
-        camera_v, subject_v = self.velocities(features)
+        camera_v = self.camera_velocity(features)
         n = len(camera_v)
         if n < 6:
             return []
-        vx = bridge(camera_v[:, 0], masked)
-        vy = bridge(camera_v[:, 1], masked)
-        sub = bridge(subject_v, masked)
-        vel = np.stack([vx, vy], axis=1)
+        vel = np.stack([bridge(camera_v[:, 0], masked), bridge(camera_v[:, 1], masked)], axis=1)
+        moving = np.clip(bridge(features.moving_share, masked) - self.moving_floor_share, 0.0, None)
         # vel[t] is the motion from frame t - 1 to t. Motion arriving at frame t (vel[t - 1],
         # vel[t]) against motion leaving it (vel[t + 1], vel[t + 2]): an impact is the frame
         # the motion arrives at and stops.
@@ -92,12 +92,12 @@ class MotionModel:
         speed_before = np.linalg.norm(before, axis=1)
         direction = before / (speed_before[:, None] + 1e-9)
         lost_camera = np.clip(speed_before - (after * direction).sum(axis=1), 0.0, None)
-        sub_before = np.full(n, np.nan)
-        sub_after = np.full(n, np.nan)
-        sub_before[1:] = 0.5 * (sub[1:] + sub[:-1])
-        sub_after[:-2] = 0.5 * (sub[1:-1] + sub[2:])
-        lost_subject = np.clip(sub_before - sub_after, 0.0, None)
-        impact = np.nan_to_num(lost_camera + lost_subject)
+        moving_before = np.full(n, np.nan)
+        moving_after = np.full(n, np.nan)
+        moving_before[1:] = 0.5 * (moving[1:] + moving[:-1])
+        moving_after[:-2] = 0.5 * (moving[1:-1] + moving[2:])
+        lost_moving = np.clip(moving_before - moving_after, 0.0, None)
+        impact = np.nan_to_num(lost_camera / self.camera_ref_fw_s + lost_moving / self.moving_ref_share)
         near_mask = np.convolve(masked.astype(float), np.ones(5), mode="same") > 0
         impact[near_mask] = 0.0
         dt = float(np.median(np.diff(features.times_s))) if n > 1 else 1.0 / 24
@@ -105,12 +105,12 @@ class MotionModel:
         found: list[tuple[int, float]] = []
         for t in np.argsort(-impact, kind="stable"):
             u = impact[t]
-            if u < self.impact_min_fw_s:
+            if u < self.min_impact:
                 break
             lo, hi = max(0, t - 2), min(n, t + 3)
             if u < impact[lo:hi].max():
                 continue
             if any(abs(int(t) - f) < gap for f, _ in found):
                 continue
-            found.append((int(t), float(1.0 - np.exp(-u / (2 * self.camera_ref_fw_s)))))
+            found.append((int(t), float(1.0 - np.exp(-u / 2.0))))
         return sorted(found)

@@ -1,8 +1,9 @@
 """Shots between boundaries, each with a dramatic intensity.
 
-A shot's intensity blends how hard its picture moves with how fast the edit cuts
-around it (cuts per minute within ``window_s``): a slow calm shot in a fast sequence
-still reads as tension, a whip pan in a slow scene as battle.
+A shot's intensity blends how hard its picture moves with the pace of the cutting: half
+the shot's own length (as cuts per minute), half the cut rate within ``window_s``
+around it. A long still shot in a fast sequence stays calm; short frantic shots read
+as battle.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ class ShotClassifier:
             lo = max(0.0, centre - self.window_s / 2)
             hi = min(end_s, centre + self.window_s / 2)
             n_cuts = int(((cut_times >= lo) & (cut_times < hi)).sum())
-            cuts_per_min = 60.0 * n_cuts / max(hi - lo, frame_s)
+            # Half the shot's own pace, half the pace of the edit around it.
+            own_rate = 60.0 / max(stop_s - start_s, frame_s)
+            cuts_per_min = 0.5 * own_rate + 0.5 * 60.0 * n_cuts / max(hi - lo, frame_s)
             motion_mean = float(np.mean(motion[s:e])) if e > s else 0.0
             score = 0.65 * motion_mean + 0.35 * min(1.0, cuts_per_min / self.busy_cuts_per_min)
             if score >= self.battle_at:

@@ -27,8 +27,10 @@ _BLACK_CONTRAST = 6.0
 _DARK_SHARE = 0.25  # a frame this much darker than its surroundings is a fade's deep end
 _SAME_PICTURE_CHANGE = 0.3  # thumbnail change (1 - correlation) still "the same picture"
 _DIM_RATIO_SLACK = 1.4  # how far contrast / brightness may drift along a fade
+_VISIBLE_LUMA = 12.0  # luma above black from which a faint picture can be compared
 _TREND_FRAMES = 3  # a fade goes on while the picture brightens over this many frames
 _TREND_RISE = 0.5  # by at least this much (luma + contrast)
+_TREND_SHARE = 0.02  # plus this share of its level, so a shot's own drift does not extend it
 _VIDEO_BLACK = 16.0  # luma of black in video range; full-range black (0) is lower still
 _FAINT = 1.0  # luma + contrast above a black run's floor where a fade begins
 
@@ -98,7 +100,7 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
                 first_black = n
         # Fade-out into the black: walk back while the picture keeps getting brighter.
         s = first_black - 1
-        while s - 1 >= 0 and level[max(0, s - _TREND_FRAMES)] > level[s] + _TREND_RISE:
+        while s - 1 >= 0 and level[max(0, s - _TREND_FRAMES)] > level[s] * (1 + _TREND_SHARE) + _TREND_RISE:
             s -= 1
         # s is the last frame at full level; the ramp starts after it.
         black_luma = luma[min(first_black, n - 1)] if first_black < n else min(luma[-1], _VIDEO_BLACK)
@@ -106,12 +108,12 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
             s >= 0
             and first_black - s > min_frames
             and luma[s] - black_luma >= min_change
-            and _same_picture(features, s, min(first_black, n - 1))
+            and _same_picture(features, min(first_black, n - 1), s)
         ):
             fades.append(Transition(CutKind.FADE_OUT, s + 1, first_black - 1, first_black, 1.0))
         # Fade-in out of it: walk forward while the picture keeps getting brighter.
         e = last_black + 1
-        while e + 1 < n and level[min(n - 1, e + _TREND_FRAMES)] > level[e] + _TREND_RISE:
+        while e + 1 < n and level[min(n - 1, e + _TREND_FRAMES)] > level[e] * (1 + _TREND_SHARE) + _TREND_RISE:
             e += 1
         # e is the first frame at full level; the ramp ends before it.
         black_luma = luma[last_black] if last_black >= 0 else min(luma[0], _VIDEO_BLACK)
@@ -127,7 +129,7 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
 
 
 def _same_picture(features: FrameFeatures, a: int, b: int) -> bool:
-    """Whether a ramp between frames a and b dims one picture (a fade), not mixes two.
+    """Whether a ramp between its dark end ``a`` and bright end ``b`` dims one picture, not mixes two.
 
     A truly black end carries no picture and agrees with anything; a frame that is only
     dark must still show the picture at the other end of the ramp, or the ramp is a
@@ -137,8 +139,14 @@ def _same_picture(features: FrameFeatures, a: int, b: int) -> bool:
     truly_black = (luma < _BLACK_LUMA) & (contrast < _BLACK_CONTRAST)
     if truly_black[a] or truly_black[b]:
         return True
+    black = min(_VIDEO_BLACK, float(luma[a]))  # video-range black, or lower in a full-range file
+    # Judge the dark end where the picture is bright enough to rise above coding noise.
+    step = 1 if b > a else -1
+    while a != b and luma[a] - black < _VISIBLE_LUMA:
+        a += step
+    if a == b:
+        return True
     # Dimming scales brightness above black and contrast alike: their ratio holds.
-    black = _VIDEO_BLACK if luma.min() > _VIDEO_BLACK - 2 else 0.0
     ratio_a = contrast[a] / max(luma[a] - black, 1.0)
     ratio_b = contrast[b] / max(luma[b] - black, 1.0)
     if not 1 / _DIM_RATIO_SLACK < ratio_b / max(ratio_a, 1e-6) < _DIM_RATIO_SLACK:
@@ -164,6 +172,7 @@ def find_dissolves(
     min_change: float = 0.1,
     min_net_share: float = 0.25,
     min_windows: int = 2,
+    min_frames: int = 4,
     exclude: list[tuple[int, int]] | None = None,
 ) -> list[Transition]:
     """Return the dissolves.
@@ -188,6 +197,8 @@ def find_dissolves(
         Least net luma change, as a share of the ends' contrast (standard deviation).
     min_windows : int >= 1
         Least number of overlapping windows that must agree on a dissolve.
+    min_frames : int >= 2
+        Shortest dissolve [frames]; a shorter blend is motion, not an editor's transition.
     exclude : list of (int, int), optional
         Inclusive frame ranges no window may touch (fades, flashes).
     """
@@ -221,7 +232,7 @@ def find_dissolves(
         frames = np.arange(lo, hi + 1)
         alpha = _blend_fit(thumbs, lo, hi, frames)
         start, end, error = _fit_ramp(alpha)
-        if end - start < 1 or error > 0.1:
+        if end - start + 1 < min_frames or error > 0.1:
             continue
         ramp = np.clip((np.arange(start, end + 1) - start + 1) / (end - start + 2), 0, 1)
         first_new = lo + start + int(np.argmax(ramp >= 0.5))
