@@ -9,13 +9,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import click
 
 from sonics import __version__
-from sonics.core.errors import SonicsError
+from sonics.core.errors import ExportError, SonicsError
+from sonics.core.timebase import parse_frame_rate
 
 __all__ = ["main"]
 
@@ -55,9 +57,41 @@ def _progress(ctx: _Context) -> Iterator[Callable[[str, int, int | None], None] 
 def _fail(ctx: _Context, exc: BaseException) -> None:
     if ctx.debug:
         raise exc
-    message = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, SonicsError):
+        message = str(exc).strip() or type(exc).__name__
+    else:
+        message = f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
     click.echo(f"sonics: error: {message}", err=True)
     sys.exit(1)
+
+
+def _frame_rate_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Fraction | None:
+    if value is None:
+        return None
+    try:
+        return parse_frame_rate(value)
+    except SonicsError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _common_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept -q and --debug after the command name too (``sonics analyze IN -q``)."""
+    command = click.option("--debug", "debug_here", is_flag=True, help="Show an error's traceback.")(command)
+    return click.option("-q", "--quiet", "quiet_here", is_flag=True, help="No progress bars.")(command)
+
+
+def _check_targets(inputs: list[Path], outputs: list[Path]) -> None:
+    """Refuse before any work: an output over an input, two outputs on one file, a missing folder."""
+    resolved = [o.resolve() for o in outputs]
+    for output, target in zip(outputs, resolved, strict=True):
+        if any(target == i.resolve() for i in inputs):
+            raise ExportError(f"{output}: refusing to overwrite an input")
+        if resolved.count(target) > 1:
+            raise ExportError(f"{output}: the same file is given for two outputs")
+        if not output.parent.resolve().is_dir():
+            raise ExportError(f"{output}: the folder {output.parent} does not exist")
+        if output.is_dir():
+            raise ExportError(f"{output}: is a folder; give a file name")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,14 +114,16 @@ def cli(click_ctx: click.Context, quiet: bool, debug: bool) -> None:
     show_default=True,
     help="Where to write the analysis JSON.",
 )
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Also write a timecoded cut list.")
+@click.option("--media", type=click.Path(path_type=Path), help="The video a timeline INPUT plays.")
 @click.option(
-    "--csv", "csv_path", type=click.Path(path_type=Path), help="Also write a cut list with timecodes."
+    "--fps",
+    "frame_rate",
+    callback=_frame_rate_option,
+    help="Frame rate of the timeline, e.g. 24000/1001 (default: as stated).",
 )
-@click.option(
-    "--media", type=click.Path(path_type=Path), help="Rendered video of a timeline INPUT (for motion)."
-)
-@click.option("--fps", "frame_rate", help="Frame rate of the timeline, e.g. 24000/1001 (default: as stated).")
 @click.option("--no-audio", is_flag=True, help="Skip the analysis of the cut's own audio.")
+@_common_flags
 @click.pass_obj
 def analyze(
     ctx: _Context,
@@ -95,31 +131,33 @@ def analyze(
     output: Path,
     csv_path: Path | None,
     media: Path | None,
-    frame_rate: str | None,
+    frame_rate: Fraction | None,
     no_audio: bool,
+    quiet_here: bool,
+    debug_here: bool,
 ) -> None:
     """Find the cuts, transitions, motion, impacts, flashes and shots of INPUT.
 
     INPUT is a video file, a timeline (.otio, FCP 7 .xml, CMX 3600 .edl), or an analysis.json.
     """
     from sonics.export.cutlist import cut_list_csv
-    from sonics.export.files import write_json, write_text
+    from sonics.export.files import json_bytes, write_files_atomic
     from sonics.pipeline import analyze as run_analysis
 
+    ctx = _Context(ctx.quiet or quiet_here, ctx.debug or debug_here)
+    outputs = [output] if csv_path is None else [output, csv_path]
     try:
-        for target in (output, csv_path):
-            if target is not None and target.resolve() == input_path.resolve():
-                raise SonicsError(f"{target}: refusing to overwrite the input")
+        _check_targets([input_path] + ([media] if media is not None else []), outputs)
         with _progress(ctx) as report:
             result = run_analysis(
                 input_path, media=media, frame_rate=frame_rate, audio=not no_audio, on_progress=report
             )
-        document = result.to_dict()
-        csv_text = cut_list_csv(result) if csv_path is not None else None
-        write_json(output, document)
-        if csv_text is not None and csv_path is not None:
-            write_text(csv_path, csv_text)
-    except SonicsError as exc:
+        _check_targets([Path(result.picture.path)], outputs)
+        files = {output: json_bytes(result.to_dict())}
+        if csv_path is not None:
+            files[csv_path] = cut_list_csv(result).encode("utf-8")
+        write_files_atomic(files)
+    except Exception as exc:
         _fail(ctx, exc)
     for warning in result.warnings:
         click.echo(f"sonics: warning: {warning}", err=True)

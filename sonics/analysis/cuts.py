@@ -59,7 +59,9 @@ class HardCutDetector:
         if self.context_frames < 1 or self.min_shot_frames < 1:
             raise ParameterError("context_frames and min_shot_frames must be >= 1")
 
-    def __call__(self, features: FrameFeatures, flash_edges: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
+    def __call__(
+        self, features: FrameFeatures, flash_edges: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]:
         """Return ``(frame, score)`` for each hard cut, frame = first frame of the new shot.
 
         ``flash_edges`` are the first frames of flashes and the first frames after them.

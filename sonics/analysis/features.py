@@ -37,8 +37,8 @@ _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
 _FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
 _CLEAR_STD = 6.0  # a block with more contrast than this carries clear structure
 _SHADING_SIGMA_PX = 3.0  # broader shading than this (half-size px) is not texture
-_KEPT_SHARE = 0.6
-_MOVING_LUMA = 8.0  # compensated luma change above coding noise: something moved there  # the best-matching share of blocks that decides: the rest may be foreground action
+_KEPT_SHARE = 0.6  # the best-matching share of blocks decides: the rest may be foreground action
+_MOVING_LUMA = 8.0  # compensated luma change above coding noise: something moved there
 _THUMB_SHAPE = (18, 32)
 CANDIDATE_COST = 0.1  # match cost above which a frame is tested for flicker
 SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
@@ -226,7 +226,7 @@ class _BlockMatcher:
         if keep.sum() < 3:
             return float("nan")
         kept = np.sort(cost[keep])
-        return float(kept[: max(3, int(round(_KEPT_SHARE * kept.size)))].mean())
+        return float(kept[: max(3, round(_KEPT_SHARE * kept.size))].mean())
 
 
 def _match(matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shift_px: np.ndarray) -> float:

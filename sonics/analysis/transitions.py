@@ -113,7 +113,9 @@ def find_fades(features: FrameFeatures, *, min_frames: int = 3, min_change: floa
             fades.append(Transition(CutKind.FADE_OUT, s + 1, first_black - 1, first_black, 1.0))
         # Fade-in out of it: walk forward while the picture keeps getting brighter.
         e = last_black + 1
-        while e + 1 < n and level[min(n - 1, e + _TREND_FRAMES)] > level[e] * (1 + _TREND_SHARE) + _TREND_RISE:
+        while (
+            e + 1 < n and level[min(n - 1, e + _TREND_FRAMES)] > level[e] * (1 + _TREND_SHARE) + _TREND_RISE
+        ):
             e += 1
         # e is the first frame at full level; the ramp ends before it.
         black_luma = luma[last_black] if last_black >= 0 else min(luma[0], _VIDEO_BLACK)
@@ -214,6 +216,8 @@ def find_dissolves(
     contrast = features.contrast
     windows: list[tuple[int, int]] = []
     for k, h in enumerate(SPAN_HALF_WIDTHS):
+        if n <= 2 * h:
+            break
         ends = np.full(n, np.inf, dtype=np.float32)
         ends[h : n - h] = 0.5 * (contrast[: n - 2 * h] + contrast[2 * h :])
         ok = (match[:, k] >= min_change) & (consistency[:, k] >= min_consistency)

@@ -24,6 +24,9 @@ from sonics.core.timebase import parse_frame_rate
 __all__ = ["VideoReader"]
 
 ProgressCallback = Callable[[int, int | None], None]
+_GAP_FRAMES = 2.5  # a jump in time stamps of more frames than this means frames are missing
+_SHORT_S = 0.25  # a stream this much shorter than its header says is truncated
+_SHORT_SHARE = 0.05  # or this share of it, as a file's sound may outlast its picture
 
 
 class VideoReader:
@@ -49,6 +52,9 @@ class VideoReader:
         Frame count from the container header, if it says.
     has_audio : bool
         True if the file has an audio stream.
+    start_s : float
+        Presentation time of the first frame in the file [s], once decoding has begun;
+        frame times are counted from it.
     warnings : list of str
         Problems met while decoding (a truncated or corrupt stream), one line each.
     """
@@ -81,6 +87,7 @@ class VideoReader:
             raise MediaError(f"{self.path}: the video stream has no picture size")
         self.n_frames_estimate: int | None = int(self._stream.frames) or None
         self.has_audio = bool(self._container.streams.audio)
+        self.start_s = 0.0
         self.warnings: list[str] = []
 
     def __enter__(self) -> VideoReader:
@@ -138,32 +145,30 @@ class VideoReader:
         stream.thread_type = "AUTO"
         stream.codec_context.options = {"skip_loop_filter": "all"}
         time_base = stream.time_base
-        fallback_step_s = float(1 / self.frame_rate)
+        nominal_s = float(1 / self.frame_rate)
         times: list[float] = []
         frames = np.empty((chunk_frames, height, width), dtype=np.float32)
         first_pts: int | None = None
-        last_time_s = -fallback_step_s
+        last_time_s = -nominal_s
         n_done = 0
-        decoded = self._container.decode(stream)
-        while True:
-            try:
-                frame = next(decoded)
-            except StopIteration:
-                break
-            except (av.error.FFmpegError, ValueError) as exc:
-                self.warnings.append(
-                    f"{self.path}: the video stream breaks after {n_done + len(times)} frames "
-                    f"(at {max(last_time_s, 0.0):.3f} s): {_reason(exc)}; kept the frames before it"
-                )
-                break
+        damage: str | None = None  # where the stream first shows damage, said once at the end
+        for frame in self._frames():
+            if isinstance(frame, str):
+                damage = damage or frame
+                if frame.startswith("breaks"):
+                    break
+                continue
             if frame.pts is not None and time_base is not None:
                 if first_pts is None:
                     first_pts = frame.pts
+                    self.start_s = float(frame.pts * time_base)
                 time_s = float((frame.pts - first_pts) * time_base)
             else:
-                time_s = last_time_s + fallback_step_s
+                time_s = last_time_s + nominal_s
             if time_s <= last_time_s:  # duplicated or out-of-order stamp: keep frames monotonic
-                time_s = last_time_s + fallback_step_s
+                time_s = last_time_s + nominal_s
+            if time_s - last_time_s > _GAP_FRAMES * nominal_s and last_time_s >= 0:
+                damage = damage or f"skips {time_s - last_time_s:.3f} s of picture at {last_time_s:.3f} s"
             last_time_s = time_s
             plane = frame.planes[0]
             y = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)
@@ -189,8 +194,52 @@ class VideoReader:
             n_done += len(times)
             if on_progress is not None:
                 on_progress(n_done, self.n_frames_estimate)
-        if n_done == 0 and not self.warnings:
+        expected_s = self._stated_duration_s()
+        if damage is None and expected_s is not None and n_done:
+            decoded_s = last_time_s + nominal_s
+            if expected_s - decoded_s > max(_SHORT_S, 2 * nominal_s, _SHORT_SHARE * expected_s):
+                damage = f"ends at {decoded_s:.3f} s but says it lasts {expected_s:.3f} s (truncated?)"
+        if damage is not None:
+            kept = f"kept the {n_done} frames that decode"
+            self.warnings.append(f"{self.path}: the video stream {damage}; {kept}")
+        elif n_done == 0:
             self.warnings.append(f"{self.path}: the video stream holds no frames")
+
+    def _frames(self) -> Iterator[av.VideoFrame | str]:
+        """Decode packet by packet; yield frames, and a short note where the stream is damaged."""
+        stream = self._stream
+        n_frames = 0
+        last_s = 0.0
+        packets = self._container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except (av.error.FFmpegError, ValueError) as exc:
+                yield f"breaks after {n_frames} frames (at {last_s:.3f} s): {_reason(exc)}"
+                return
+            if packet.is_corrupt:
+                yield f"has damaged data after {n_frames} frames (at {last_s:.3f} s)"
+            try:
+                decoded = packet.decode()
+            except (av.error.FFmpegError, ValueError) as exc:
+                yield f"has undecodable data after {n_frames} frames (at {last_s:.3f} s): {_reason(exc)}"
+                continue
+            for frame in decoded:
+                n_frames += 1
+                if frame.time is not None:
+                    last_s = float(frame.time) - self.start_s
+                yield frame
+
+    def _stated_duration_s(self) -> float | None:
+        """Return the picture's length as the container states it, if it does."""
+        stream = self._stream
+        if stream.duration and stream.time_base:
+            return float(stream.duration * stream.time_base)
+        if self._container.duration:  # the whole file's; sound may run a little longer
+            return self._container.duration / 1_000_000 - self.start_s
+        return None
 
 
 def _reason(exc: BaseException) -> str:

@@ -13,12 +13,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sonics.analysis.activity import find_audio_regions
 from sonics.analysis.features import FrameFeatures, extract_features
 from sonics.analysis.picture import PictureAnalyzer
 from sonics.core.errors import MediaError, ParameterError
 from sonics.core.model import Analysis, AudioRegion, Cut, MotionEnvelope, Picture
-from sonics.io.audio import read_audio
 from sonics.io.timeline import EditList, edit_list_from_cuts, is_timeline_path, read_timeline
 from sonics.io.video import VideoReader
 
@@ -45,7 +43,7 @@ def load_analysis(path: str | os.PathLike[str]) -> Analysis:
     except FileNotFoundError:
         raise MediaError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MediaError(f"{path}: not a readable JSON file ({exc})".lower()) from None
+        raise MediaError(f"{path}: not a readable JSON file ({str(exc).lower()})") from None
     return Analysis.from_dict(data, source=str(path))
 
 
@@ -155,6 +153,11 @@ def _read_features(path: Path, on_progress: Progress | None) -> tuple[VideoReade
 
 
 def _audio_regions(path: Path, warnings: list[str], on_progress: Progress | None) -> tuple[AudioRegion, ...]:
+    # Imported here: the audio analysis pulls in scipy.signal, a second of start-up that
+    # runs without audio (and every error message) should not pay.
+    from sonics.analysis.activity import find_audio_regions
+    from sonics.io.audio import read_audio
+
     if on_progress is not None:
         on_progress("audio", 0, None)
     decoded = read_audio(path, sample_rate=_ACTIVITY_RATE_HZ, mono=True)

@@ -320,7 +320,6 @@ def test_missing_input_in_a_subprocess(sonics_run, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: load_analysis lower-cases the whole message, path included")
 def test_error_names_the_file_as_given(sonics_cli, tmp_path):
     folder = tmp_path / "Project"
     folder.mkdir()
@@ -364,7 +363,6 @@ def test_fps_garbage_for_a_timeline(sonics_cli, tmp_path):
     assert not (tmp_path / "a.json").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --fps is never parsed for a video INPUT, so garbage passes")
 def test_fps_garbage_for_a_video(sonics_cli, edit_video, tmp_path):
     result = sonics_cli("analyze", edit_video.path, "--fps", "fast", "-o", tmp_path / "a.json")
     assert result.exit_code in (1, 2), result.output
@@ -399,7 +397,6 @@ def test_csv_equal_to_input_is_refused(sonics_cli, input_copy, tmp_path):
     assert _digest(tmp_path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: -o equal to --media is not refused; the media is overwritten")
 def test_output_equal_to_media_is_refused(sonics_cli, input_copy, tmp_path):
     timeline = tmp_path / "cut.otio"
     otio.adapters.write_to_file(_cut_timeline(url=None), str(timeline))
@@ -409,9 +406,6 @@ def test_output_equal_to_media_is_refused(sonics_cli, input_copy, tmp_path):
     assert _digest(tmp_path) == before
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: -o equal to the media a timeline links is not refused; the media is overwritten"
-)
 def test_output_equal_to_linked_media_is_refused(sonics_cli, input_copy, tmp_path):
     timeline = tmp_path / "cut.otio"
     otio.adapters.write_to_file(_cut_timeline(url=input_copy.name), str(timeline))
@@ -421,7 +415,6 @@ def test_output_equal_to_linked_media_is_refused(sonics_cli, input_copy, tmp_pat
     assert _digest(tmp_path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --csv equal to -o is not refused; the CSV replaces the JSON")
 def test_csv_equal_to_output_is_refused(sonics_cli, edit_video, tmp_path):
     out = tmp_path / "a.json"
     result = sonics_cli("analyze", edit_video.path, "-o", out, "--csv", out, "--no-audio")
@@ -492,10 +485,6 @@ def test_full_disk_leaves_no_file_and_the_old_output_intact(sonics_cli, edit_vid
     assert _digest(tmp_path) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the JSON is written before the CSV fails, so a failed run (exit 1) leaves an output",
-)
 def test_failed_csv_leaves_no_analysis(sonics_cli, edit_video, tmp_path):
     result = sonics_cli(
         "analyze",
@@ -566,9 +555,6 @@ def test_truncated_mkv_keeps_the_frames_before_the_break(sonics_cli, broken, edi
     assert set(found) <= set(truth)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: a truncated Matroska file decodes to a clean end; no warning (video or audio)"
-)
 def test_truncated_mkv_warns_once_where_it_broke(sonics_cli, broken, tmp_path):
     doc, lines = _analyze_broken(sonics_cli, broken["half.mkv"], tmp_path)
     assert len(lines) == 1, lines
@@ -588,18 +574,15 @@ def test_truncated_ts_warns_once_and_keeps_the_frames_before(sonics_cli, broken,
     assert doc["warnings"] == [lines[0].removeprefix(WARNING)]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the video reader does not notice a truncated MPEG-TS stream")
+@pytest.mark.xfail(
+    strict=True, reason="known limit: MPEG-TS states no duration and FFmpeg flags no damage at a clean cut"
+)
 def test_truncated_ts_video_alone_warns(sonics_cli, broken, tmp_path):
     doc, lines = _analyze_broken(sonics_cli, broken["half.ts"], tmp_path, "--no-audio")
     assert len(lines) == 1, lines
     _assert_says_where(lines[0], "half.ts", doc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: find_dissolves crashes (ValueError, traceback) on fewer than 36 frames; "
-    "corrupt.mp4 decodes 25 frames before its break",
-)
 def test_corrupt_mp4_keeps_what_decodes_and_warns(sonics_cli, broken, edit_video, tmp_path):
     doc, lines = _analyze_broken(sonics_cli, broken["corrupt.mp4"], tmp_path, "--no-audio")
     assert 0 < doc["picture"]["n_frames"] < edit_video.n_frames
@@ -608,18 +591,12 @@ def test_corrupt_mp4_keeps_what_decodes_and_warns(sonics_cli, broken, edit_video
 
 
 @pytest.mark.parametrize("ext", ["mkv", "ts"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: damaged packets in Matroska / MPEG-TS are dropped silently: frames go missing, "
-    "later cuts shift, and no warning says so",
-)
 def test_corrupt_stream_warns(sonics_cli, broken, tmp_path, ext):
     _, lines = _analyze_broken(sonics_cli, broken[f"corrupt.{ext}"], tmp_path, "--no-audio")
     assert len(lines) == 1, lines
     assert f"corrupt.{ext}" in lines[0]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: find_dissolves crashes (ValueError) on a video of < 36 frames")
 def test_short_video_is_analysed(sonics_cli, tmp_path):
     path = tmp_path / "short.mp4"
     render_edit(simple_edit((12, 12), width=160, height=90, seed=2), path)

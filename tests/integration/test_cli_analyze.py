@@ -216,10 +216,6 @@ def test_reading_analysis_json_round_trips(sonics_cli, edit_video, tmp_path):
     assert sonics.load_analysis(again).to_dict() == json.loads(before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: write_bytes_atomic leaves mkstemp's 0600 mode on every output (sonics/export/files.py)",
-)
 def test_output_file_has_the_usual_permissions(sonics_cli, edit_video, tmp_path):
     # The user's umask decides, as for any file a program writes; not 0600 from a temporary file.
     out = tmp_path / "analysis.json"
@@ -348,10 +344,6 @@ def test_subprocess_usage_errors_exit_2(sonics_run, edit_video, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: -q/--debug are options of the group only; `sonics analyze IN -o OUT -q` is a usage error",
-)
 def test_quiet_and_debug_are_accepted_after_the_command(sonics_cli, edit_video, tmp_path):
     # As documented: sonics analyze INPUT -o analysis.json [...] [-q] [--debug]
     result = sonics_cli("analyze", edit_video.path, "-o", tmp_path / "a.json", "--no-audio", "-q", "--debug")

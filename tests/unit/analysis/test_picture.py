@@ -36,7 +36,9 @@ def _gradual(events):
 @pytest.fixture(scope="module", params=[(1, NTSC_24), (2, Fraction(25)), (3, NTSC_30), (4, Fraction(24))])
 def battle(request, tmp_path_factory):
     seed, rate = request.param
-    edit = battle_edit(seed, width=320, height=180, frame_rate=rate, n_shots=10, fade_in_frames=12 * (seed == 4))
+    edit = battle_edit(
+        seed, width=320, height=180, frame_rate=rate, n_shots=10, fade_in_frames=12 * (seed == 4)
+    )
     path = tmp_path_factory.mktemp("battle") / f"battle_{seed}.mp4"
     truth = render_edit(edit, path)
     features, events = _analyze(path, rate)
