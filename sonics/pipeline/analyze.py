@@ -152,7 +152,10 @@ def _read_features(path: Path, on_progress: Progress | None) -> tuple[VideoReade
     return reader, features
 
 
-def _audio_regions(path: Path, warnings: list[str], on_progress: Progress | None) -> tuple[AudioRegion, ...]:
+def _audio_regions(
+    path: Path, picture_start_s: float, warnings: list[str], on_progress: Progress | None
+) -> tuple[AudioRegion, ...]:
+    """Find foreground sound in the file's audio, timed from the picture's first frame."""
     # Imported here: the audio analysis pulls in scipy.signal, a second of start-up that
     # runs without audio (and every error message) should not pay.
     from sonics.analysis.activity import find_audio_regions
@@ -162,7 +165,12 @@ def _audio_regions(path: Path, warnings: list[str], on_progress: Progress | None
         on_progress("audio", 0, None)
     decoded = read_audio(path, sample_rate=_ACTIVITY_RATE_HZ, mono=True)
     warnings.extend(decoded.warnings)
-    regions = find_audio_regions(decoded.audio, decoded.sample_rate)
+    offset_s = decoded.start_s - picture_start_s
+    regions = tuple(
+        AudioRegion(max(0.0, r.start_s + offset_s), r.end_s + offset_s, r.kind, r.level_db)
+        for r in find_audio_regions(decoded.audio, decoded.sample_rate)
+        if r.end_s + offset_s > 0
+    )
     if on_progress is not None:
         on_progress("audio", 1, 1)
     return regions
@@ -192,7 +200,9 @@ def _analyze_video(
     reader, features = _read_features(path, on_progress)
     warnings = list(reader.warnings)
     events = analyzer(features, frame_rate=reader.frame_rate)
-    regions = _audio_regions(path, warnings, on_progress) if audio and reader.has_audio else ()
+    regions = (
+        _audio_regions(path, reader.start_s, warnings, on_progress) if audio and reader.has_audio else ()
+    )
     return Analysis(
         picture=_picture(path, reader, features),
         frame_times_s=features.times_s,
@@ -232,7 +242,8 @@ def _analyze_edit_list(
         )
     cuts: tuple[Cut, ...] = edit.cuts
     events = analyzer(features, frame_rate=edit.frame_rate, known_cuts=cuts)
-    regions = _audio_regions(media_path, warnings, on_progress) if audio and reader.has_audio else ()
+    has_audio = audio and reader.has_audio
+    regions = _audio_regions(media_path, reader.start_s, warnings, on_progress) if has_audio else ()
     motion: MotionEnvelope | None = events.motion
     return Analysis(
         picture=_picture(media_path, reader, features),
