@@ -3,7 +3,7 @@
 Run from the repository root::
 
     pip install -e ".[bench]"          # PySceneDetect and OpenCV, for the comparison
-    python bench/analysis.py [--quick] [--long] [--bbb PATH]
+    python bench/analysis.py [--quick] [--long] [--bbb PATH] [--repeats N]
 
 It prints plain-text tables:
 
@@ -110,13 +110,13 @@ BBB_TRUTH = Truth(hard_cuts=(283, 376, 551), gradual=((0, 45, "fade_in"),), flas
 # --------------------------------------------------------------------------------------------
 
 
-def _edit_key(edit: Edit) -> str:
+def edit_key(edit: Edit) -> str:
     return hashlib.sha1(repr(edit).encode()).hexdigest()[:10]
 
 
-def _rendered(edit: Edit, stem: str, note: str) -> Path:
+def cached_render(edit: Edit, stem: str, note: str) -> Path:
     """Return the cached render of ``edit`` in bench/_media, rendering it first if needed."""
-    path = MEDIA_DIR / f"{stem}_{_edit_key(edit)}.mp4"
+    path = MEDIA_DIR / f"{stem}_{edit_key(edit)}.mp4"
     if not path.exists():
         MEDIA_DIR.mkdir(parents=True, exist_ok=True)
         log(f"rendering {path.relative_to(ROOT)} ({note}, once)")
@@ -165,7 +165,8 @@ def clips(quick: bool, bbb_path: Path) -> list[Clip]:
     found = [Clip("demo_cut 960x540", DEMO_VIDEO, Truth.from_edit(demo), float(demo.frame_rate))]
     if not quick:
         edit = battle_1080p_edit()
-        path = _rendered(edit, f"battle_1080p_seed{BATTLE_SEED}", "1440 frames at 1920x1080, ~2 min, ~2 GB")
+        note = "1440 frames at 1920x1080, ~2 min, ~2 GB"
+        path = cached_render(edit, f"battle_1080p_seed{BATTLE_SEED}", note)
         found.append(Clip("battle 1920x1080", path, Truth.from_edit(edit_truth(edit)), 24.0))
     if bbb_path.exists():
         found.append(Clip("big_buck_bunny 1280x720", bbb_path, BBB_TRUTH, 24.0))
@@ -519,7 +520,7 @@ def print_memory(long: bool) -> None:
     peaks = []
     for n_minutes in minutes:
         note = f"{n_minutes * 1440} frames at 960x540" + (", a few minutes" if n_minutes > 1 else "")
-        path = _rendered(memory_edit(n_minutes), f"memory_960x540_{n_minutes}min", note)
+        path = cached_render(memory_edit(n_minutes), f"memory_960x540_{n_minutes}min", note)
         log(f"  memory: {path.name}")
         m = peak_memory(path)
         base_mb, peak_mb = m["base_kb"] / 1024, m["peak_kb"] / 1024

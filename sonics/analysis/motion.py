@@ -7,7 +7,7 @@ accounted for. Each is mapped to 0..1 by ``1 - exp(-x / x_ref)``.
 
 Impacts ("visual beats", after Davis & Agrawala's visual impact envelope) are where
 motion stops or turns sharply: the camera velocity lost along its previous direction
-of travel, plus the moving share lost, each in units of its reference.
+of travel, plus half the moving share lost, each in units of its reference.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ class MotionModel:
         Shortest time between two impacts [s].
     """
 
-    camera_ref_fw_s: float = 0.5
+    camera_ref_fw_s: float = 0.8
     moving_floor_share: float = 0.01
-    moving_ref_share: float = 0.02
+    moving_ref_share: float = 0.04
     min_impact: float = 0.4
     impact_gap_s: float = 0.25
 
@@ -97,7 +97,8 @@ class MotionModel:
         moving_before[1:] = 0.5 * (moving[1:] + moving[:-1])
         moving_after[:-2] = 0.5 * (moving[1:-1] + moving[2:])
         lost_moving = np.clip(moving_before - moving_after, 0.0, None)
-        impact = np.nan_to_num(lost_camera / self.camera_ref_fw_s + lost_moving / self.moving_ref_share)
+        # Things leaving the frame also lower the moving share: it counts for half.
+        impact = np.nan_to_num(lost_camera / self.camera_ref_fw_s + 0.5 * lost_moving / self.moving_ref_share)
         near_mask = np.convolve(masked.astype(float), np.ones(5), mode="same") > 0
         impact[near_mask] = 0.0
         dt = float(np.median(np.diff(features.times_s))) if n > 1 else 1.0 / 24
