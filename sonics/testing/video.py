@@ -1328,7 +1328,7 @@ def battle_edit(
         palette_seed = None
         brightness = round(float(rng.uniform(0.8, 1.15)), 3)
         shot_seed = int(rng.integers(1 << 30))
-        if i - 1 == similar_at:
+        if similar_at >= 0 and i - 1 == similar_at:
             prev = shots[-1]
             palette_seed = prev.palette_seed if prev.palette_seed is not None else prev.seed
             brightness = prev.brightness
