@@ -21,11 +21,11 @@ a flash or a blip, not a cut (the "flicker" test).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft as scipy_fft
 from scipy.ndimage import gaussian_filter
 
 from sonics.core.frames import LumaChunk
@@ -44,6 +44,7 @@ CANDIDATE_COST = 0.1  # match cost above which a frame is tested for flicker
 SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
 _SPAN_MIN_CHANGE = 0.04  # thumbnail change (1 - correlation) worth a closer look
 _SPAN_MAX_RESIDUAL = 0.5  # thumbnail blend residual worth a closer look
+_SPAN_MIN_CONSISTENCY = 0.5  # net change / path walked worth a block match
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -100,26 +101,6 @@ class FrameFeatures:
         return len(self.times_s)
 
 
-def _half(frame: np.ndarray) -> np.ndarray:
-    h, w = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2
-    f = frame[:h, :w]
-    half = 0.25 * (f[0::2, 0::2] + f[1::2, 0::2] + f[0::2, 1::2] + f[1::2, 1::2])
-    # A light [1 2 1] blur keeps sub-pixel misregistration from reading as change.
-    half[1:-1] = 0.25 * (half[:-2] + 2 * half[1:-1] + half[2:])
-    half[:, 1:-1] = 0.25 * (half[:, :-2] + 2 * half[:, 1:-1] + half[:, 2:])
-    # Remove the broad shading (sky gradients, vignettes): blocks are matched on texture,
-    # which tells two look-alike shots apart; smooth blocks become flat and abstain.
-    return half - gaussian_filter(half, _SHADING_SIGMA_PX, mode="nearest")
-
-
-def _thumb(frame: np.ndarray) -> np.ndarray:
-    th, tw = _THUMB_SHAPE
-    ys = np.linspace(0, frame.shape[0], th + 1).astype(int)
-    xs = np.linspace(0, frame.shape[1], tw + 1).astype(int)
-    rows = np.add.reduceat(frame, ys[:-1], axis=0) / np.diff(ys)[:, None]
-    return (np.add.reduceat(rows, xs[:-1], axis=1) / np.diff(xs)[None, :]).astype(np.float16)
-
-
 class _PhaseCorrelator:
     """Whole-frame displacement between two frames by phase correlation."""
 
@@ -134,13 +115,13 @@ class _PhaseCorrelator:
 
     def spectrum(self, frames: np.ndarray) -> np.ndarray:
         centred = frames - frames.mean(axis=(-2, -1), keepdims=True)
-        return np.fft.rfft2(centred * self.window, axes=(-2, -1))
+        return scipy_fft.rfft2(centred * self.window, axes=(-2, -1))
 
     def shift(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return shifts (..., 2) as (dx, dy) and peak heights (...,) for spectra pairs."""
         cross = spec_cur * np.conj(spec_prev)
         cross /= np.abs(cross) + 1e-6
-        surface = np.fft.irfft2(cross * self.lowpass, s=self.shape, axes=(-2, -1))
+        surface = scipy_fft.irfft2(cross * self.lowpass, s=self.shape, axes=(-2, -1))
         h, w = self.shape
         flat = surface.reshape(*surface.shape[:-2], h * w)
         idx = flat.argmax(axis=-1)
@@ -236,7 +217,7 @@ def _match(matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shif
     estimated shift is checked again at zero shift; the better of the two counts.
     """
     cost = matcher.cost(prev_half, half, shift_px / 2)
-    if not cost <= CANDIDATE_COST:
+    if not cost <= CANDIDATE_COST and np.abs(shift_px / 2).max() >= 0.5:
         still = matcher.cost(prev_half, half, np.zeros(2, np.float32))
         cost = float(np.nanmin([cost, still])) if np.isfinite([cost, still]).any() else float("nan")
     return cost
@@ -289,37 +270,186 @@ def _compensated_difference(prev: np.ndarray, cur: np.ndarray, shift_px: np.ndar
     return float("nan") if residual is None else float(residual.mean())
 
 
-def _measure_spans(
-    index: int,
-    thumbs: list[np.ndarray],
-    path: list[float],
-    travel: list[np.ndarray],
-    window: deque[np.ndarray],
-    matcher: _BlockMatcher,
-    width: int,
-    spans: dict[tuple[int, int], float],
-) -> None:
-    """Match frame ``index - 2h`` against ``index`` where the frame between looks like a blend."""
-    current = thumbs[index].astype(np.float32).ravel()
-    for k, h in enumerate(SPAN_HALF_WIDTHS):
-        first = index - 2 * h
-        if first < 0:
-            break
-        start = thumbs[first].astype(np.float32).ravel()
-        middle = thumbs[index - h].astype(np.float32).ravel()
-        if thumb_change(start, current) < _SPAN_MIN_CHANGE:
-            continue
-        if blend_residual(start, middle, current) > _SPAN_MAX_RESIDUAL:
-            continue
-        moved = travel[index] - travel[first]
-        if np.hypot(*moved) > 0.35 * width:
-            continue
-        net = _compensated_difference(window[-1 - 2 * h][0], window[-1][0], moved)
-        walked = float(np.sum(path[first + 1 : index + 1]))
-        spans[(index - h, k)] = (
-            _match(matcher, window[-1 - 2 * h][1], window[-1][1], moved),
-            net / (walked + 1e-6),
-            net,
+def _halves(luma: np.ndarray) -> np.ndarray:
+    """Return the block-matching frames: half size, lightly blurred, broad shading removed.
+
+    The light [1 2 1] blur keeps sub-pixel misregistration from reading as change.
+    Removing the broad shading (sky gradients, vignettes) leaves texture, which tells two
+    look-alike shots apart; smooth blocks become flat and abstain.
+    """
+    h, w = luma.shape[1] // 2 * 2, luma.shape[2] // 2 * 2
+    f = luma[:, :h, :w]
+    half = 0.25 * (f[:, 0::2, 0::2] + f[:, 1::2, 0::2] + f[:, 0::2, 1::2] + f[:, 1::2, 1::2])
+    half[:, 1:-1] = 0.25 * (half[:, :-2] + 2 * half[:, 1:-1] + half[:, 2:])
+    half[:, :, 1:-1] = 0.25 * (half[:, :, :-2] + 2 * half[:, :, 1:-1] + half[:, :, 2:])
+    return half - gaussian_filter(half, (0, _SHADING_SIGMA_PX, _SHADING_SIGMA_PX), mode="nearest")
+
+
+def _thumbs(luma: np.ndarray) -> np.ndarray:
+    """Return (n, 18, 32) box-filtered thumbnails of (n, h, w) frames."""
+    th, tw = _THUMB_SHAPE
+    ys = np.linspace(0, luma.shape[1], th + 1).astype(int)
+    xs = np.linspace(0, luma.shape[2], tw + 1).astype(int)
+    rows = np.add.reduceat(luma, ys[:-1], axis=1) / np.diff(ys)[None, :, None]
+    return np.add.reduceat(rows, xs[:-1], axis=2) / np.diff(xs)[None, None, :]
+
+
+class _Columns:
+    """Per-frame arrays that grow in steps as frames arrive (no per-frame Python objects)."""
+
+    def __init__(self, shapes: dict[str, tuple[tuple[int, ...], type, float]]) -> None:
+        self.shapes = shapes
+        self.capacity = 0
+        self.arrays: dict[str, np.ndarray] = {}
+        self.reserve(1024)
+
+    def reserve(self, n: int) -> None:
+        if n <= self.capacity:
+            return
+        capacity = max(n, self.capacity + max(1024, self.capacity // 4))
+        for name, (shape, dtype, fill) in self.shapes.items():
+            grown = np.full((capacity, *shape), fill, dtype=dtype)
+            if name in self.arrays:
+                grown[: self.capacity] = self.arrays[name]
+            self.arrays[name] = grown
+        self.capacity = capacity
+
+    def trimmed(self, n: int) -> dict[str, np.ndarray]:
+        return {name: array[:n].copy() for name, array in self.arrays.items()}
+
+
+class _Extractor:
+    """The streaming state of :func:`extract_features`: the last few frames, and the columns."""
+
+    def __init__(self, height: int, width: int, max_flash_frames: int) -> None:
+        self.correlator = _PhaseCorrelator(height, width)
+        self.matcher = _BlockMatcher(height // 2, width // 2)
+        self.size = (height, width)
+        self.max_flash = max_flash_frames
+        self.ring = 2 * max(SPAN_HALF_WIDTHS) + 1
+        # The last `ring` frames, at slot frame % ring.
+        self.frames = np.zeros((self.ring, height, width), np.float32)
+        self.halves = np.zeros((self.ring, height // 2, width // 2), np.float32)
+        self.spectra = np.zeros((self.ring, height, width // 2 + 1), np.complex64)
+        self.travel = np.zeros((self.ring, 2))  # camera position [analysis px]
+        self.walked = np.zeros(self.ring)  # cumulative compensated change
+        self.pending: list[int] = []  # flicker candidates still looking ahead
+        n_thumb = _THUMB_SHAPE[0] * _THUMB_SHAPE[1]
+        self.columns = _Columns(
+            {
+                "times_s": ((), np.float64, 0.0),
+                "mean_luma": ((), np.float32, 0.0),
+                "contrast": ((), np.float32, 0.0),
+                "shift_px": ((2,), np.float32, 0.0),
+                "shift_confidence": ((), np.float32, 1.0),
+                "match_cost": ((), np.float32, 0.0),
+                "moving_share": ((), np.float32, 0.0),
+                "flicker_cost": ((2 * max_flash_frames,), np.float32, np.nan),
+                "thumbs": ((n_thumb,), np.float32, 0.0),
+                "span_cost": ((len(SPAN_HALF_WIDTHS), 3), np.float32, np.nan),
+            }
+        )
+        self.n = 0
+
+    def add(self, chunk: LumaChunk) -> None:
+        """Measure a chunk of frames."""
+        luma = chunk.luma
+        first, n = self.n, len(luma)
+        self.columns.reserve(first + n)
+        col = self.columns.arrays
+        spectra = self.correlator.spectrum(luma)
+        col["times_s"][first : first + n] = chunk.times_s
+        col["mean_luma"][first : first + n] = luma.mean(axis=(1, 2))
+        col["contrast"][first : first + n] = luma.std(axis=(1, 2))
+        col["thumbs"][first : first + n] = _thumbs(luma).reshape(n, -1)
+        # Shifts of every frame against the one before, in one batch.
+        if first > 0:
+            before = np.concatenate([self.spectra[(first - 1) % self.ring][None], spectra[:-1]])
+            shift, confidence = self.correlator.shift(before, spectra)
+        else:
+            shift, confidence = self.correlator.shift(spectra[:-1], spectra[1:])
+            shift = np.concatenate([np.zeros((1, 2), np.float32), shift])
+            confidence = np.concatenate([[1.0], confidence])
+        col["shift_px"][first : first + n] = shift
+        col["shift_confidence"][first : first + n] = confidence
+        halves = _halves(luma)
+        for k in range(n):
+            self._step(luma[k], halves[k], spectra[k], shift[k])
+
+    def _step(self, frame: np.ndarray, half: np.ndarray, spec: np.ndarray, shift: np.ndarray) -> None:
+        j, ring, col = self.n, self.ring, self.columns.arrays
+        slot, prev = j % ring, (j - 1) % ring
+        if j > 0:
+            cost = _match(self.matcher, self.halves[prev], half, shift)
+            residual = _compensated_residual(self.frames[prev], frame, shift)
+            walked = 0.0
+            if residual is not None:
+                col["moving_share"][j] = (residual > _MOVING_LUMA).mean()
+                walked = float(residual.mean())
+            col["match_cost"][j] = cost
+            self.travel[slot] = self.travel[prev] + shift
+            self.walked[slot] = self.walked[prev] + walked
+        else:
+            cost = 0.0
+            self.travel[slot], self.walked[slot] = 0.0, 0.0
+        self.frames[slot], self.halves[slot], self.spectra[slot] = frame, half, spec
+        self._flicker(j, half, spec, cost)
+        self._spans(j)
+        self.n += 1
+
+    def _match_to(self, j: int, half: np.ndarray, spec: np.ndarray) -> float:
+        """Match cost of the current frame against frame ``j`` of the ring, at their shift."""
+        slot = j % self.ring
+        shift, _ = self.correlator.shift(self.spectra[slot], spec)
+        return _match(self.matcher, self.halves[slot], half, shift)
+
+    def _flicker(self, j: int, half: np.ndarray, spec: np.ndarray, cost: float) -> None:
+        """Run the flicker test: is a candidate a blip the picture comes back from."""
+        flicker = self.columns.arrays["flicker_cost"]
+        for cand in list(self.pending):
+            lag = j - cand
+            if lag > self.max_flash:
+                self.pending.remove(cand)
+                continue
+            flicker[cand, self.max_flash + lag - 1] = self._match_to(cand - 1, half, spec)
+        if j > 0 and not cost <= CANDIDATE_COST:
+            for back in range(1, min(self.max_flash, j - 1) + 1):
+                flicker[j, back - 1] = self._match_to(j - 1 - back, half, spec)
+            self.pending.append(j)
+
+    def _spans(self, j: int) -> None:
+        """Match frame ``j - 2h`` against ``j`` where the frame between looks like a blend of them."""
+        ring, col = self.ring, self.columns.arrays
+        hs = np.array([h for h in SPAN_HALF_WIDTHS if j - 2 * h >= 0], dtype=int)
+        if hs.size == 0:
+            return
+        thumbs = col["thumbs"]
+        current = thumbs[j]
+        starts, middles = thumbs[j - 2 * hs], thumbs[j - hs]
+        looks_blended = (thumb_change(starts, current[None]) >= _SPAN_MIN_CHANGE) & (
+            blend_residual(starts, middles, current[None]) <= _SPAN_MAX_RESIDUAL
+        )
+        for h in hs[looks_blended]:
+            first = (j - 2 * h) % ring
+            moved = self.travel[j % ring] - self.travel[first]
+            if np.hypot(*moved) > 0.35 * self.size[1]:
+                continue
+            net = _compensated_difference(self.frames[first], self.frames[j % ring], moved)
+            consistency = net / (self.walked[j % ring] - self.walked[first] + 1e-6)
+            if not consistency >= _SPAN_MIN_CONSISTENCY:
+                continue
+            cost = _match(self.matcher, self.halves[first], self.halves[j % ring], moved)
+            col["span_cost"][j - h, SPAN_HALF_WIDTHS.index(int(h))] = (cost, consistency, net)
+
+    def features(self) -> FrameFeatures:
+        """Return the measurements of every frame seen."""
+        height, width = self.size
+        col = self.columns.trimmed(self.n)
+        return FrameFeatures(
+            width=width,
+            height=height,
+            **{name: col[name] for name in col if name != "thumbs"},
+            thumbs=col["thumbs"].astype(np.float16).reshape(-1, *_THUMB_SHAPE),
         )
 
 
@@ -337,92 +467,11 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
     -------
     FrameFeatures
     """
-    times: list[np.ndarray] = []
-    mean_luma: list[float] = []
-    contrast: list[float] = []
-    shifts: list[np.ndarray] = []
-    confidence: list[float] = []
-    costs: list[float] = []
-    subject: list[float] = []
-    thumbs: list[np.ndarray] = []
-    flicker: dict[int, list[float]] = {}
-    recent: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=max_flash_frames + 2)
-    span_window: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=2 * max(SPAN_HALF_WIDTHS) + 1)
-    path: list[float] = []  # compensated luma change from the frame before
-    travel: list[np.ndarray] = []  # camera position: cumulative shift [analysis px]
-    spans: dict[tuple[int, int], float] = {}
-    correlator: _PhaseCorrelator | None = None
-    matcher: _BlockMatcher | None = None
-    size = (0, 0)
-    index = 0
+    extractor: _Extractor | None = None
     for chunk in chunks:
-        luma = chunk.luma
-        if correlator is None:
-            size = luma.shape[1:]
-            correlator = _PhaseCorrelator(*size)
-            half_shape = _half(luma[0]).shape
-            matcher = _BlockMatcher(*half_shape)
-        assert matcher is not None
-        spectra = correlator.spectrum(luma)
-        times.append(chunk.times_s)
-        mean_luma.extend(luma.mean(axis=(1, 2)).tolist())
-        contrast.extend(luma.std(axis=(1, 2)).tolist())
-        for k in range(len(luma)):
-            frame, spec = luma[k], spectra[k]
-            half = _half(frame)
-            thumbs.append(_thumb(frame))
-            if recent:
-                _, prev, prev_half, prev_spec = recent[-1]
-                shift, conf = correlator.shift(prev_spec, spec)
-                cost = _match(matcher, prev_half, half, shift)
-                residual = _compensated_residual(prev, frame, shift)
-                speed = 0.0 if residual is None else float((residual > _MOVING_LUMA).mean())
-            else:
-                shift, conf, cost, speed = np.zeros(2, np.float32), np.float32(1.0), 0.0, 0.0
-                residual = None
-            shifts.append(shift)
-            travel.append(shift + (travel[-1] if travel else 0.0))
-            path.append(float(residual.mean()) if index > 0 and residual is not None else 0.0)
-            span_window.append((frame, half))
-            _measure_spans(index, thumbs, path, travel, span_window, matcher, size[1], spans)
-            confidence.append(float(conf))
-            costs.append(cost)
-            subject.append(speed)
-            # Flicker test: is the candidate a blip that the picture comes back from?
-            if index > 0 and (np.isnan(cost) or cost > CANDIDATE_COST):
-                values = [
-                    _match(matcher, r[2], half, correlator.shift(r[3], spec)[0])
-                    for r in list(recent)[:-1][::-1][:max_flash_frames]
-                ]
-                flicker[index] = values + [np.nan] * (max_flash_frames - len(values))
-            for cand, values in flicker.items():
-                lag = index - cand
-                if 1 <= lag <= max_flash_frames:
-                    before = next((r for r in recent if r[0] == cand - 1), None)
-                    if before is not None:
-                        s, _ = correlator.shift(before[3], spec)
-                        values.append(_match(matcher, before[2], half, s))
-            recent.append((index, frame, half, spec))
-            index += 1
-    n = index
-    flicker_cost = np.full((n, 2 * max_flash_frames), np.nan, dtype=np.float32)
-    for cand, values in flicker.items():
-        flicker_cost[cand, : len(values)] = values
-    span_cost = np.full((n, len(SPAN_HALF_WIDTHS), 3), np.nan, dtype=np.float32)
-    for (centre, k), value in spans.items():
-        span_cost[centre, k] = value
-    height, width = size
-    return FrameFeatures(
-        times_s=np.concatenate(times) if times else np.zeros(0),
-        width=int(width),
-        height=int(height),
-        mean_luma=np.asarray(mean_luma, dtype=np.float32),
-        contrast=np.asarray(contrast, dtype=np.float32),
-        shift_px=np.asarray(shifts, dtype=np.float32).reshape(-1, 2),
-        shift_confidence=np.asarray(confidence, dtype=np.float32),
-        match_cost=np.asarray(costs, dtype=np.float32),
-        moving_share=np.asarray(subject, dtype=np.float32),
-        flicker_cost=flicker_cost,
-        thumbs=np.asarray(thumbs, dtype=np.float16).reshape(-1, *_THUMB_SHAPE),
-        span_cost=span_cost,
-    )
+        if extractor is None:
+            extractor = _Extractor(*chunk.luma.shape[1:], max_flash_frames)
+        extractor.add(chunk)
+    if extractor is None:
+        return _Extractor(2, 2, max_flash_frames).features()
+    return extractor.features()
