@@ -472,6 +472,6 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
         if extractor is None:
             extractor = _Extractor(*chunk.luma.shape[1:], max_flash_frames)
         extractor.add(chunk)
-    if extractor is None:
-        return _Extractor(2, 2, max_flash_frames).features()
+    if extractor is None:  # no frames at all
+        extractor = _Extractor(_BLOCK_PX * 4, _BLOCK_PX * 4, max_flash_frames)
     return extractor.features()
