@@ -315,7 +315,8 @@ class _Columns:
         self.capacity = capacity
 
     def trimmed(self, n: int) -> dict[str, np.ndarray]:
-        return {name: array[:n].copy() for name, array in self.arrays.items()}
+        # Views, not copies: a copy would briefly double the memory of a long video.
+        return {name: array[:n] for name, array in self.arrays.items()}
 
 
 class _Extractor:
@@ -345,7 +346,7 @@ class _Extractor:
                 "match_cost": ((), np.float32, 0.0),
                 "moving_share": ((), np.float32, 0.0),
                 "flicker_cost": ((2 * max_flash_frames,), np.float32, np.nan),
-                "thumbs": ((n_thumb,), np.float32, 0.0),
+                "thumbs": ((n_thumb,), np.float16, 0.0),
                 "span_cost": ((len(SPAN_HALF_WIDTHS), 3), np.float32, np.nan),
             }
         )
@@ -424,8 +425,8 @@ class _Extractor:
         if hs.size == 0:
             return
         thumbs = col["thumbs"]
-        current = thumbs[j]
-        starts, middles = thumbs[j - 2 * hs], thumbs[j - hs]
+        current = thumbs[j].astype(np.float32)
+        starts, middles = thumbs[j - 2 * hs].astype(np.float32), thumbs[j - hs].astype(np.float32)
         looks_blended = (thumb_change(starts, current[None]) >= _SPAN_MIN_CHANGE) & (
             blend_residual(starts, middles, current[None]) <= _SPAN_MAX_RESIDUAL
         )
@@ -449,7 +450,7 @@ class _Extractor:
             width=width,
             height=height,
             **{name: col[name] for name in col if name != "thumbs"},
-            thumbs=col["thumbs"].astype(np.float16).reshape(-1, *_THUMB_SHAPE),
+            thumbs=col["thumbs"].reshape(-1, *_THUMB_SHAPE),
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 
@@ -44,16 +43,14 @@ class PictureAnalyzer:
     shots: ShotClassifier = field(default_factory=ShotClassifier)
 
     def __call__(
-        self, features: FrameFeatures, *, frame_rate: Fraction, known_cuts: tuple[Cut, ...] | None = None
+        self, features: FrameFeatures, *, known_cuts: tuple[Cut, ...] | None = None
     ) -> PictureEvents:
         """Find the picture's events in its features.
 
         Parameters
         ----------
         features : FrameFeatures
-            Per-frame measurements of the whole picture.
-        frame_rate : Fraction
-            Nominal frame rate (used only where a frame has no PTS of its own).
+            Per-frame measurements of the whole picture (times from PTS).
         known_cuts : tuple of Cut, optional
             Cuts stated by an editor's timeline; used as they are instead of detected ones.
         """
@@ -61,7 +58,7 @@ class PictureAnalyzer:
         n = features.n_frames
         flash_list = self.flashes(features.mean_luma)
         if known_cuts is None:
-            cuts = self._detect_cuts(features)
+            cuts = self._detect_cuts(features, flash_list)
         else:
             cuts = tuple(c for c in known_cuts if 0 <= c.frame < n or (c.is_gradual and c.start_frame < n))
         masked = np.zeros(n, dtype=bool)
@@ -77,12 +74,12 @@ class PictureAnalyzer:
         )
         flashes = tuple(Flash(f, float(times[f]), k, s) for f, k, s in flash_list)
         shots = self.shots([c.frame for c in cuts], times, values)
-        del frame_rate
         return PictureEvents(cuts, shots, motion, impacts, flashes)
 
-    def _detect_cuts(self, features: FrameFeatures) -> tuple[Cut, ...]:
+    def _detect_cuts(
+        self, features: FrameFeatures, flash_list: list[tuple[int, int, float]]
+    ) -> tuple[Cut, ...]:
         times = features.times_s
-        flash_list = self.flashes(features.mean_luma)
         edges = frozenset(f for first, length, _ in flash_list for f in (first, first + length))
         hard = self.cuts(features, edges)
         fades = find_fades(features)

@@ -160,10 +160,11 @@ def _same_picture(features: FrameFeatures, a: int, b: int) -> bool:
 
 def _blend_fit(thumbs: np.ndarray, a: int, b: int, frames: np.ndarray) -> np.ndarray:
     """Return each frame's blend weight between thumbnails ``a`` (0) and ``b`` (1)."""
-    ta, tb = thumbs[a], thumbs[b]
+    ta, tb = thumbs[a].astype(np.float32).ravel(), thumbs[b].astype(np.float32).ravel()
     diff = tb - ta
     norm2 = float((diff * diff).sum()) + 1e-6
-    return ((thumbs[frames] - ta) @ diff) / norm2
+    between = thumbs[frames].astype(np.float32).reshape(len(frames), -1)
+    return ((between - ta) @ diff) / norm2
 
 
 def find_dissolves(
@@ -204,7 +205,7 @@ def find_dissolves(
     exclude : list of (int, int), optional
         Inclusive frame ranges no window may touch (fades, flashes).
     """
-    thumbs = features.thumbs.reshape(len(features.thumbs), -1).astype(np.float32)
+    thumbs = features.thumbs  # float16; only the frames around a candidate are widened
     n = len(thumbs)
     touched = np.zeros(n + 1, dtype=np.int64)
     for c in hard_cuts:

@@ -199,7 +199,7 @@ def _analyze_video(
 ) -> Analysis:
     reader, features = _read_features(path, on_progress)
     warnings = list(reader.warnings)
-    events = analyzer(features, frame_rate=reader.frame_rate)
+    events = analyzer(features)
     regions = (
         _audio_regions(path, reader.start_s, warnings, on_progress) if audio and reader.has_audio else ()
     )
@@ -241,7 +241,7 @@ def _analyze_edit_list(
             f"{edit.n_frames}; cuts are taken from the timeline"
         )
     cuts: tuple[Cut, ...] = edit.cuts
-    events = analyzer(features, frame_rate=edit.frame_rate, known_cuts=cuts)
+    events = analyzer(features, known_cuts=cuts)
     has_audio = audio and reader.has_audio
     regions = _audio_regions(media_path, reader.start_s, warnings, on_progress) if has_audio else ()
     motion: MotionEnvelope | None = events.motion

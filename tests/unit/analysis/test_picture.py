@@ -22,7 +22,7 @@ NTSC_30 = Fraction(30000, 1001)
 def _analyze(path, frame_rate):
     with VideoReader(path) as reader:
         features = extract_features(reader.luma_chunks())
-    return features, PictureAnalyzer()(features, frame_rate=frame_rate)
+    return features, PictureAnalyzer()(features)
 
 
 def _hard(events):
