@@ -161,11 +161,29 @@ class _BlockMatcher:
         # Block sums as two small matrix products: rows @ x @ cols.
         self.sum_rows = np.kron(np.eye(self.n_by, dtype=np.float32), np.ones((1, _BLOCK_PX), np.float32))
         self.sum_cols = np.kron(np.eye(self.n_bx, dtype=np.float32), np.ones((_BLOCK_PX, 1), np.float32))
+        # The same sums for every offset of the search window at once: the offsets stacked
+        # into the summing matrices, so sums of the window itself cost two small products.
+        span = 2 * r + 1
+        rows = np.zeros((span, self.n_by, self.n_by * _BLOCK_PX + 2 * r), np.float32)
+        cols = np.zeros((span, self.n_bx * _BLOCK_PX + 2 * r, self.n_bx), np.float32)
+        for d in range(span):
+            rows[d, :, d : d + self.n_by * _BLOCK_PX] = self.sum_rows
+            cols[d, d : d + self.n_bx * _BLOCK_PX, :] = self.sum_cols
+        self.offset_rows = rows.reshape(span * self.n_by, -1)
+        self.offset_cols = cols.transpose(1, 0, 2).reshape(-1, span * self.n_bx)
+        self.span = span
 
     def _blocks(self, x: np.ndarray) -> np.ndarray:
         """Sum (..., n_by * B, n_bx * B) over blocks -> (..., n_by * n_bx)."""
         summed = self.sum_rows @ x @ self.sum_cols
         return summed.reshape(*x.shape[:-2], -1)
+
+    def _offset_blocks(self, windows: np.ndarray) -> np.ndarray:
+        """Sum (k, window) over each block at each offset -> (k, offsets, n_by * n_bx)."""
+        summed = self.offset_rows @ windows @ self.offset_cols  # (k, span * n_by, span * n_bx)
+        k, span = len(windows), self.span
+        summed = summed.reshape(k, span, self.n_by, span, self.n_bx).transpose(0, 1, 3, 2, 4)
+        return summed.reshape(k, span * span, self.n_by * self.n_bx)
 
     def cost(self, prev: np.ndarray, cur: np.ndarray, shift_px: np.ndarray) -> float:
         """Return the share of ``prev``'s structure not found in ``cur`` (0..1)."""
@@ -181,14 +199,16 @@ class _BlockMatcher:
         if pad_top + pad_bottom >= bh or pad_left + pad_right >= bw:
             return float("nan")
         window = cur[max(0, y0) : y0 + bh + 2 * r, max(0, x0) : x0 + bw + 2 * r]
-        window = np.pad(window, ((pad_top, pad_bottom), (pad_left, pad_right)), constant_values=np.nan)
+        padding = ((pad_top, pad_bottom), (pad_left, pad_right))
+        inside = np.pad(np.ones(window.shape, np.float32), padding)
+        window = np.pad(window, padding)
         views = np.lib.stride_tricks.sliding_window_view(window, (bh, bw))  # (2r+1, 2r+1, bh, bw)
         views = views.reshape(-1, bh, bw)
         a_sum, a_sq = self._blocks(np.stack([a, a * a]))
         a_var = a_sq - a_sum**2 / n
-        b_sum, b_sq, ab = self._blocks(np.stack([views, views * views, views * a]))
-        b_var = b_sq - b_sum**2 / n
-        ab = ab - a_sum * b_sum / n
+        b_sum, b_sq, b_count = self._offset_blocks(np.stack([window, window * window, inside]))
+        b_var = np.where(b_count > n - 0.5, b_sq - b_sum**2 / n, np.nan)  # NaN: block reaches past the frame
+        ab = self._blocks(views * a) - a_sum * b_sum / n
         with np.errstate(invalid="ignore", divide="ignore"):
             ncc = ab / np.sqrt(np.maximum(a_var, 0) * np.maximum(b_var, 0) + 1e-6)
         ncc = np.where(np.isnan(ncc), -np.inf, ncc)
