@@ -37,9 +37,11 @@ _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
 _FLAT_STD = 1.5  # a block with less contrast than this (luma levels) carries no structure
 _CLEAR_STD = 6.0  # a block with more contrast than this carries clear structure
 _SHADING_SIGMA_PX = 3.0  # broader shading than this (half-size px) is not texture
+_MIN_OVERLAP = 0.85  # share of blocks whose search stays in the frame for a match to count
 _KEPT_SHARE = 0.6  # the best-matching share of blocks decides: the rest may be foreground action
 _MOVING_LUMA = 8.0  # compensated luma change above coding noise: something moved there
 _THUMB_SHAPE = (18, 32)
+_TRUSTED_PEAK = 0.1  # phase-correlation peak below which the shift is noise (a cut)
 CANDIDATE_COST = 0.1  # match cost above which a frame is tested for flicker
 SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
 _SPAN_MIN_CHANGE = 0.04  # thumbnail change (1 - correlation) worth a closer look
@@ -192,7 +194,8 @@ class _BlockMatcher:
         bh, bw = self.n_by * _BLOCK_PX, self.n_bx * _BLOCK_PX
         a = prev[self.oy : self.oy + bh, self.ox : self.ox + bw]
         gy, gx = round(float(shift_px[1])), round(float(shift_px[0]))
-        # Window of cur covering every offset: rows oy+gy-r .. oy+gy+bh+r.
+        # Window of cur covering every offset: rows oy+gy-r .. oy+gy+bh+r. Blocks whose search
+        # reaches past the frame abstain.
         y0, x0 = self.oy + gy - r, self.ox + gx - r
         pad_top, pad_left = max(0, -y0), max(0, -x0)
         pad_bottom, pad_right = max(0, y0 + bh + 2 * r - h), max(0, x0 + bw + 2 * r - w)
@@ -207,7 +210,7 @@ class _BlockMatcher:
         a_sum, a_sq = self._blocks(np.stack([a, a * a]))
         a_var = a_sq - a_sum**2 / n
         b_sum, b_sq, b_count = self._offset_blocks(np.stack([window, window * window, inside]))
-        b_var = np.where(b_count > n - 0.5, b_sq - b_sum**2 / n, np.nan)  # NaN: block reaches past the frame
+        b_var = np.where(b_count > n - 0.5, b_sq - b_sum**2 / n, np.nan)
         ab = self._blocks(views * a) - a_sum * b_sum / n
         with np.errstate(invalid="ignore", divide="ignore"):
             ncc = ab / np.sqrt(np.maximum(a_var, 0) * np.maximum(b_var, 0) + 1e-6)
@@ -224,22 +227,28 @@ class _BlockMatcher:
         jump = (a_flat & (b_best_var > clear_level)) | (b_flat & (a_var > clear_level))
         cost = np.where(jump, 1.0, 1.0 - np.clip(best_ncc, 0.0, 1.0))
         keep = valid & (jump | ~(a_flat | b_flat))
-        if keep.sum() < 3:
+        if keep.sum() < 3 or valid.mean() < _MIN_OVERLAP:
             return float("nan")
         kept = np.sort(cost[keep])
         return float(kept[: max(3, round(_KEPT_SHARE * kept.size))].mean())
 
 
-def _match(matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shift_px: np.ndarray) -> float:
+def _match(
+    matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shift_px: np.ndarray, confidence: float
+) -> float:
     """Match cost at the camera shift, or with no shift if that explains the frame better.
 
-    Across a cut the phase-correlation peak lands anywhere, so a poor match at the
-    estimated shift is checked again at zero shift; the better of the two counts.
+    Across a cut the phase-correlation peak is low and lands anywhere: below
+    ``_TRUSTED_PEAK`` the shift is not used at all. A poor match at a trusted shift is
+    checked again at zero shift; the better of the two counts.
     """
+    still = np.zeros(2, np.float32)
+    if confidence < _TRUSTED_PEAK:
+        return matcher.cost(prev_half, half, still)
     cost = matcher.cost(prev_half, half, shift_px / 2)
     if not cost <= CANDIDATE_COST and np.abs(shift_px / 2).max() >= 0.5:
-        still = matcher.cost(prev_half, half, np.zeros(2, np.float32))
-        cost = float(np.nanmin([cost, still])) if np.isfinite([cost, still]).any() else float("nan")
+        at_rest = matcher.cost(prev_half, half, still)
+        cost = float(np.nanmin([cost, at_rest])) if np.isfinite([cost, at_rest]).any() else float("nan")
     return cost
 
 
@@ -401,7 +410,7 @@ class _Extractor:
         j, ring, col = self.n, self.ring, self.columns.arrays
         slot, prev = j % ring, (j - 1) % ring
         if j > 0:
-            cost = _match(self.matcher, self.halves[prev], half, shift)
+            cost = _match(self.matcher, self.halves[prev], half, shift, col["shift_confidence"][j])
             residual = _compensated_residual(self.frames[prev], frame, shift)
             walked = 0.0
             if residual is not None:
@@ -421,8 +430,8 @@ class _Extractor:
     def _match_to(self, j: int, half: np.ndarray, spec: np.ndarray) -> float:
         """Match cost of the current frame against frame ``j`` of the ring, at their shift."""
         slot = j % self.ring
-        shift, _ = self.correlator.shift(self.spectra[slot], spec)
-        return _match(self.matcher, self.halves[slot], half, shift)
+        shift, confidence = self.correlator.shift(self.spectra[slot], spec)
+        return _match(self.matcher, self.halves[slot], half, shift, float(confidence))
 
     def _flicker(self, j: int, half: np.ndarray, spec: np.ndarray, cost: float) -> None:
         """Run the flicker test: is a candidate a blip the picture comes back from."""
@@ -459,7 +468,7 @@ class _Extractor:
             consistency = net / (self.walked[j % ring] - self.walked[first] + 1e-6)
             if not consistency >= _SPAN_MIN_CONSISTENCY:
                 continue
-            cost = _match(self.matcher, self.halves[first], self.halves[j % ring], moved)
+            cost = _match(self.matcher, self.halves[first], self.halves[j % ring], moved, 1.0)
             col["span_cost"][j - h, SPAN_HALF_WIDTHS.index(int(h))] = (cost, consistency, net)
 
     def features(self) -> FrameFeatures:
