@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MEDIA_DIR = ROOT / "bench" / "_media"
 DEMO_VIDEO = ROOT / "samples" / "demo" / "demo_cut.mp4"
 DEMO_TRUTH = ROOT / "samples" / "demo" / "demo_cut.truth.json"
-BBB_VIDEO = Path("/work/shared/media/big_buck_bunny_0_30.webm")
+BBB_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "big_buck_bunny_0_30.webm"
 
 BATTLE_SEED = 2  # 23 transitions: 22 hard cuts, 1 dissolve; 12 flashes; 7 whip pans
 BATTLE_N_FRAMES = 60 * 24
