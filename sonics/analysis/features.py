@@ -46,7 +46,7 @@ CANDIDATE_COST = 0.1  # match cost above which a frame is tested for flicker
 SPAN_HALF_WIDTHS = (3, 5, 8, 12, 18)  # half-lengths of the dissolves looked for [frames]
 _SPAN_MIN_CHANGE = 0.04  # thumbnail change (1 - correlation) worth a closer look
 _SPAN_MAX_RESIDUAL = 0.5  # thumbnail blend residual worth a closer look
-_SPAN_MIN_CONSISTENCY = 0.5  # net change / path walked worth a block match
+_SPAN_MIN_CONSISTENCY = 0.6  # net change / path walked worth a block match (a dissolve's least)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -201,16 +201,23 @@ class _BlockMatcher:
         pad_bottom, pad_right = max(0, y0 + bh + 2 * r - h), max(0, x0 + bw + 2 * r - w)
         if pad_top + pad_bottom >= bh or pad_left + pad_right >= bw:
             return float("nan")
-        window = cur[max(0, y0) : y0 + bh + 2 * r, max(0, x0) : x0 + bw + 2 * r]
-        padding = ((pad_top, pad_bottom), (pad_left, pad_right))
-        inside = np.pad(np.ones(window.shape, np.float32), padding)
-        window = np.pad(window, padding)
+        inner = cur[max(0, y0) : y0 + bh + 2 * r, max(0, x0) : x0 + bw + 2 * r]
+        if pad_top or pad_bottom or pad_left or pad_right:
+            window = np.zeros((bh + 2 * r, bw + 2 * r), np.float32)
+            inside = np.zeros_like(window)
+            rows = slice(pad_top, pad_top + inner.shape[0])
+            cols = slice(pad_left, pad_left + inner.shape[1])
+            window[rows, cols], inside[rows, cols] = inner, 1.0
+        else:
+            window, inside = inner, None
         views = np.lib.stride_tricks.sliding_window_view(window, (bh, bw))  # (2r+1, 2r+1, bh, bw)
         views = views.reshape(-1, bh, bw)
         a_sum, a_sq = self._blocks(np.stack([a, a * a]))
         a_var = a_sq - a_sum**2 / n
-        b_sum, b_sq, b_count = self._offset_blocks(np.stack([window, window * window, inside]))
-        b_var = np.where(b_count > n - 0.5, b_sq - b_sum**2 / n, np.nan)
+        b_sum, b_sq = self._offset_blocks(np.stack([window, window * window]))
+        b_var = b_sq - b_sum**2 / n
+        if inside is not None:  # blocks whose search reaches past the frame abstain
+            b_var[self._offset_blocks(inside[None])[0] < n - 0.5] = np.nan
         ab = self._blocks(views * a) - a_sum * b_sum / n
         with np.errstate(invalid="ignore", divide="ignore"):
             ncc = ab / np.sqrt(np.maximum(a_var, 0) * np.maximum(b_var, 0) + 1e-6)
@@ -220,7 +227,8 @@ class _BlockMatcher:
         best_ncc = ncc[best, cols]
         valid = np.isfinite(best_ncc)
         flat_level, clear_level = n * _FLAT_STD**2, n * _CLEAR_STD**2
-        b_best_var = np.nan_to_num(b_var[best, cols], nan=0.0)
+        b_best_var = b_var[best, cols]
+        b_best_var[np.isnan(b_best_var)] = 0.0
         a_flat, b_flat = a_var < flat_level, b_best_var < flat_level
         # Clear structure that vanishes, or appears from nothing, in one frame is a full
         # change; faint structure (the first frames of a fade) says nothing either way.
@@ -234,19 +242,25 @@ class _BlockMatcher:
 
 
 def _match(
-    matcher: _BlockMatcher, prev_half: np.ndarray, half: np.ndarray, shift_px: np.ndarray, confidence: float
+    matcher: _BlockMatcher,
+    prev_half: np.ndarray,
+    half: np.ndarray,
+    shift_px: np.ndarray,
+    confidence: float,
+    *,
+    retry: bool = True,
 ) -> float:
     """Match cost at the camera shift, or with no shift if that explains the frame better.
 
     Across a cut the phase-correlation peak is low and lands anywhere: below
     ``_TRUSTED_PEAK`` the shift is not used at all. A poor match at a trusted shift is
-    checked again at zero shift; the better of the two counts.
+    checked again at zero shift (unless ``retry`` is off); the better of the two counts.
     """
     still = np.zeros(2, np.float32)
     if confidence < _TRUSTED_PEAK:
         return matcher.cost(prev_half, half, still)
     cost = matcher.cost(prev_half, half, shift_px / 2)
-    if not cost <= CANDIDATE_COST and np.abs(shift_px / 2).max() >= 0.5:
+    if retry and not cost <= CANDIDATE_COST and np.abs(shift_px / 2).max() >= 0.5:
         at_rest = matcher.cost(prev_half, half, still)
         cost = float(np.nanmin([cost, at_rest])) if np.isfinite([cost, at_rest]).any() else float("nan")
     return cost
@@ -468,7 +482,8 @@ class _Extractor:
             consistency = net / (self.walked[j % ring] - self.walked[first] + 1e-6)
             if not consistency >= _SPAN_MIN_CONSISTENCY:
                 continue
-            cost = _match(self.matcher, self.halves[first], self.halves[j % ring], moved, 1.0)
+            # The camera travel is summed over trusted frame-to-frame shifts: no second try.
+            cost = _match(self.matcher, self.halves[first], self.halves[j % ring], moved, 1.0, retry=False)
             col["span_cost"][j - h, SPAN_HALF_WIDTHS.index(int(h))] = (cost, consistency, net)
 
     def features(self) -> FrameFeatures:

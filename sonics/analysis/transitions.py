@@ -192,8 +192,9 @@ def find_dissolves(
         Per-frame measurements, with ``span_cost``.
     hard_cuts : list of int
         Hard cut frames; no dissolve spans one.
-    min_consistency : float in (0, 1]
-        Least share of the frame-to-frame change that adds up between the ends.
+    min_consistency : float in [0.6, 1]
+        Least share of the frame-to-frame change that adds up between the ends (the
+        features measure only windows from 0.6 up, so a lower value changes nothing).
     min_change : float in (0, 1]
         Least match cost between the ends.
     min_net_share : float > 0
