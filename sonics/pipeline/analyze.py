@@ -16,7 +16,8 @@ import numpy as np
 from sonics.analysis.features import FrameFeatures, extract_features
 from sonics.analysis.picture import PictureAnalyzer
 from sonics.core.errors import MediaError, ParameterError
-from sonics.core.model import Analysis, AudioRegion, Cut, MotionEnvelope, Picture
+from sonics.core.model import Analysis, AudioRegion, Picture
+from sonics.core.timebase import parse_frame_rate
 from sonics.io.timeline import EditList, edit_list_from_cuts, is_timeline_path, read_timeline
 from sonics.io.video import VideoReader
 
@@ -101,7 +102,7 @@ def analyze(
             return _analyze_edit_list(
                 read_timeline(path, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
             )
-        return _analyze_video(path, audio, analyzer, on_progress)
+        return _analyze_media(path, audio, analyzer, on_progress)
     if isinstance(source, Sequence):
         if frame_rate is None:
             raise ParameterError("a cut list needs frame_rate (e.g. frame_rate='24000/1001')")
@@ -113,8 +114,6 @@ def analyze(
 
 
 def _rate(frame_rate: Fraction | int | str | None) -> Fraction | None:
-    from sonics.core.timebase import parse_frame_rate
-
     return None if frame_rate is None else parse_frame_rate(frame_rate)
 
 
@@ -194,15 +193,24 @@ def _picture(path: Path, reader: VideoReader, features: FrameFeatures) -> Pictur
     )
 
 
-def _analyze_video(
-    path: Path, audio: bool, analyzer: PictureAnalyzer, on_progress: Progress | None
+def _analyze_media(
+    path: Path,
+    audio: bool,
+    analyzer: PictureAnalyzer,
+    on_progress: Progress | None,
+    edit: EditList | None = None,
 ) -> Analysis:
+    """Analyse a video file; with ``edit``, take the cuts from that timeline instead of detecting them."""
     reader, features = _read_features(path, on_progress)
-    warnings = list(reader.warnings)
-    events = analyzer(features)
-    regions = (
-        _audio_regions(path, reader.start_s, warnings, on_progress) if audio and reader.has_audio else ()
-    )
+    warnings = [*(edit.warnings if edit else ()), *reader.warnings]
+    if edit is not None and abs(features.n_frames - edit.n_frames) > 1:
+        warnings.append(
+            f"{path}: has {features.n_frames} frames but the timeline {edit.source} has "
+            f"{edit.n_frames}; cuts are taken from the timeline"
+        )
+    events = analyzer(features, known_cuts=edit.cuts if edit else None)
+    has_audio = audio and reader.has_audio
+    regions = _audio_regions(path, reader.start_s, warnings, on_progress) if has_audio else ()
     return Analysis(
         picture=_picture(path, reader, features),
         frame_times_s=features.times_s,
@@ -212,7 +220,7 @@ def _analyze_video(
         impacts=events.impacts,
         flashes=events.flashes,
         audio_regions=regions,
-        source="video",
+        source="video" if edit is None else "timeline",
         warnings=tuple(warnings),
     )
 
@@ -233,27 +241,4 @@ def _analyze_edit_list(
             edit.source, edit.frame_rate, edit.n_frames, 0, 0, edit.n_frames / float(edit.frame_rate)
         )
         return Analysis(picture, times, edit.cuts, shots, None, source="timeline", warnings=edit.warnings)
-    reader, features = _read_features(media_path, on_progress)
-    warnings = [*edit.warnings, *reader.warnings]
-    if abs(features.n_frames - edit.n_frames) > 1:
-        warnings.append(
-            f"{media_path}: has {features.n_frames} frames but the timeline {edit.source} has "
-            f"{edit.n_frames}; cuts are taken from the timeline"
-        )
-    cuts: tuple[Cut, ...] = edit.cuts
-    events = analyzer(features, known_cuts=cuts)
-    has_audio = audio and reader.has_audio
-    regions = _audio_regions(media_path, reader.start_s, warnings, on_progress) if has_audio else ()
-    motion: MotionEnvelope | None = events.motion
-    return Analysis(
-        picture=_picture(media_path, reader, features),
-        frame_times_s=features.times_s,
-        cuts=events.cuts,
-        shots=events.shots,
-        motion=motion,
-        impacts=events.impacts,
-        flashes=events.flashes,
-        audio_regions=regions,
-        source="timeline",
-        warnings=tuple(warnings),
-    )
+    return _analyze_media(media_path, audio, analyzer, on_progress, edit)
