@@ -1,0 +1,1 @@
+"""Layer 1: pure numpy/scipy signal primitives (filters, envelopes, noise, sync points)."""

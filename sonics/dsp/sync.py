@@ -1,0 +1,111 @@
+"""Sync points: where a sound must land on its cue.
+
+A hit lands by its **transient onset**; a whoosh or flyby by its **loudness peak**
+(the sound rises into the moment and falls away after it). Both are measured on the
+sound itself, so a library file with silence or room tone before its transient is
+placed by the transient, not by the file start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+
+from sonics.core.errors import ParameterError
+
+__all__ = ["onset_sample", "peak_sample"]
+
+
+def _magnitude(audio: np.ndarray) -> np.ndarray:
+    x = np.asarray(audio, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[np.newaxis, :]
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ParameterError(f"audio must have shape (channels, n > 0), got {x.shape}")
+    return np.max(np.abs(x), axis=0)
+
+
+def onset_sample(
+    audio: np.ndarray, sample_rate: int, threshold_db: float = -20.0, floor_db: float = -40.0
+) -> int:
+    """Return the sample where the sound's first transient starts.
+
+    The loud part is found first on a 1 ms trailing RMS envelope (the first point within
+    ``threshold_db`` of its maximum), which ignores low pre-roll; the onset is then the
+    first sample of the run leading up to it whose magnitude stays above ``floor_db``
+    relative to the sound's peak.
+
+    Parameters
+    ----------
+    audio : numpy.ndarray
+        Shape ``(channels, samples)`` or ``(samples,)``.
+    sample_rate : int
+        Samples per second.
+    threshold_db : float
+        Level re the envelope's maximum that marks the loud part (dB, < 0).
+    floor_db : float
+        Level re the peak magnitude below which a sample counts as quiet (dB, < 0).
+
+    Returns
+    -------
+    int
+        Sample index of the onset. For a transient that starts from silence this is
+        its first non-silent sample.
+
+    Examples
+    --------
+    >>> x = np.zeros(1000); x[400:] = np.exp(-np.arange(600) / 50.0)
+    >>> onset_sample(x, 48000)
+    400
+    """
+    magnitude = _magnitude(audio)
+    if not magnitude.any():
+        raise ParameterError("audio is silent: it has no onset")
+    window = max(1, round(sample_rate / 1000))
+    power = np.concatenate([np.zeros(window), np.cumsum(magnitude**2)])
+    rms = np.sqrt(np.maximum(power[window:] - power[:-window], 0.0) / window)
+    loud = int(np.argmax(rms >= rms.max() * 10 ** (threshold_db / 20)))
+    quiet = magnitude[: loud + 1] < magnitude.max() * 10 ** (floor_db / 20)
+    # The onset follows the last stretch of quiet (at least 0.25 ms) before the loud
+    # point; single quiet samples inside a noisy rise are zero crossings, not silence.
+    gap = max(1, round(sample_rate / 4000))
+    counts = np.concatenate([[0], np.cumsum(quiet)])
+    ends = np.flatnonzero(counts[gap:] - counts[:-gap] == gap) + gap
+    start = int(ends[-1]) if ends.size else 0
+    return min(start, loud)
+
+
+def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) -> int:
+    """Return the sample at the centre of the loudest ``window_ms`` of the sound.
+
+    Parameters
+    ----------
+    audio : numpy.ndarray
+        Shape ``(channels, samples)`` or ``(samples,)``.
+    sample_rate : int
+        Samples per second.
+    window_ms : float
+        Length of the centred RMS window (ms, > 0).
+
+    Returns
+    -------
+    int
+        Index of the first maximum of the centred mean-square envelope (the mean of the
+        squares over all channels).
+
+    Examples
+    --------
+    >>> t = np.arange(48000) / 48000.0
+    >>> peak_sample(np.exp(-((t - 0.6) ** 2) / 0.01) * np.sin(2e3 * t), 48000) in range(28700, 28900)
+    True
+    """
+    if window_ms <= 0:
+        raise ParameterError(f"window_ms must be > 0, got {window_ms}")
+    x = np.asarray(audio, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[np.newaxis, :]
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ParameterError(f"audio must have shape (channels, n > 0), got {x.shape}")
+    window = max(1, round(window_ms * sample_rate / 1000))
+    energy = uniform_filter1d(np.mean(x**2, axis=0), size=window, mode="constant")
+    return int(np.argmax(energy))

@@ -1,0 +1,1 @@
+"""Layer 4: sound effects: cue sheet → plan → rendered layer stems."""

@@ -1,0 +1,1 @@
+"""Procedural sound generators: small frozen objects with unit-named parameters that render a seeded variation."""
