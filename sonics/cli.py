@@ -170,6 +170,123 @@ def analyze(
         )
 
 
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder."
+)
+@click.option("--preset", default="battle", show_default=True, help="A built-in preset name or a TOML file.")
+@click.option(
+    "--samples", type=click.Path(path_type=Path), help="Your sample folder (files found by UCS CatID)."
+)
+@click.option(
+    "--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Variation seed."
+)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a preset value.")
+@click.option("--force", is_flag=True, help="Start the folder's effects afresh instead of adding this pass.")
+@_common_flags
+@click.pass_obj
+def sfx(
+    ctx: _Context,
+    input_path: Path,
+    out_dir: Path,
+    preset: str,
+    samples: Path | None,
+    seed: int,
+    overrides: tuple[str, ...],
+    force: bool,
+    quiet_here: bool,
+    debug_here: bool,
+) -> None:
+    """Spot INPUT and render one preset's sound-effect layers into a folder.
+
+    Writes stems/sfx_<layer>.wav, cues.json, cues.csv, sfx_plan.json and the sfx.wav premix.
+    A pass adds or replaces only its own layers' stems; other passes in the folder stay.
+    """
+    from sonics.pipeline.sfx import sfx_pass, write_sfx_pass
+
+    ctx = _Context(ctx.quiet or quiet_here, ctx.debug or debug_here)
+    try:
+        inputs = [input_path]
+        if out_dir.resolve() == input_path.resolve() or input_path.resolve().is_relative_to(
+            (out_dir / "stems").resolve()
+        ):
+            raise ExportError(f"{out_dir}: refusing to write over the input")
+        if not out_dir.parent.resolve().is_dir():
+            raise ExportError(f"{out_dir}: the folder {out_dir.parent} does not exist")
+        with _progress(ctx) as report:
+            result = sfx_pass(
+                input_path,
+                preset=_preset_arg(preset),
+                samples=samples,
+                seed=seed,
+                overrides=overrides,
+                on_progress=report,
+            )
+        write_analysis = (out_dir / "analysis.json").resolve() not in {p.resolve() for p in inputs}
+        write_sfx_pass(result, out_dir, force=force, write_analysis=write_analysis)
+    except Exception as exc:
+        _fail(ctx, exc)
+    for warning in result.analysis.warnings:
+        click.echo(f"sonics: warning: {warning}", err=True)
+    if not ctx.quiet or sys.stdout.isatty():
+        click.echo(
+            f"{input_path}: {result.preset.name}: {len(result.sheet.cues)} cues on "
+            f"{len(result.plan.layers)} layers -> {out_dir}"
+        )
+
+
+def _preset_arg(value: str) -> str | Path:
+    """Return a file path for a value ending in .toml or holding a folder; a built-in name otherwise."""
+    path = Path(value)
+    return path if path.suffix.lower() == ".toml" or len(path.parts) > 1 else value
+
+
+@cli.group()
+def presets() -> None:
+    """List, show and check presets."""
+
+
+@presets.command("list")
+@click.pass_obj
+def presets_list(ctx: _Context) -> None:
+    """List the built-in presets."""
+    from sonics.presets import builtin_presets, load_preset
+
+    try:
+        for name in builtin_presets():
+            click.echo(f"{name:<16} {load_preset(name).description}")
+    except Exception as exc:
+        _fail(ctx, exc)
+
+
+@presets.command("show")
+@click.argument("name")
+@click.pass_obj
+def presets_show(ctx: _Context, name: str) -> None:
+    """Print a preset (a built-in NAME or a TOML file) as TOML."""
+    from sonics.presets import load_preset, preset_to_toml
+
+    try:
+        click.echo(preset_to_toml(load_preset(_preset_arg(name))), nl=False)
+    except Exception as exc:
+        _fail(ctx, exc)
+
+
+@presets.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_obj
+def presets_check(ctx: _Context, path: Path) -> None:
+    """Check a preset file; list every problem with its key path."""
+    from sonics.pipeline.presets import check_preset
+
+    try:
+        preset = check_preset(_preset_arg(str(path)))
+    except Exception as exc:
+        _fail(ctx, exc)
+    click.echo(f"{path}: ok ({len(preset.sfx.layers)} layers)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (the ``sonics`` console script)."""
     try:

@@ -16,7 +16,7 @@ import numpy as np
 
 from sonics.core.errors import ParameterError
 
-__all__ = ["Generator", "SampleLibrary", "SampleRef", "Sound"]
+__all__ = ["Generator", "SampleLibrary", "SampleRef", "Sound", "Stem"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -57,6 +57,39 @@ class Sound:
     def duration_s(self) -> float:
         """Length in seconds."""
         return self.n_samples / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Stem:
+    """One rendered layer or part, exactly as long as the picture.
+
+    Parameters
+    ----------
+    name : str
+        File stem: ``"sfx_whoosh"``, ``"music_drums"``.
+    role : str
+        Which bus it feeds: ``"effects"``, ``"music"`` or ``"dialogue"``.
+    audio : numpy.ndarray
+        Shape ``(2, n_samples)``, float32.
+    sample_rate : int
+        Samples per second (48 000 for everything sonics delivers).
+    """
+
+    name: str
+    role: str
+    audio: np.ndarray
+    sample_rate: int
+
+    def __post_init__(self) -> None:
+        audio = np.asarray(self.audio, dtype=np.float32)
+        if audio.ndim != 2 or audio.shape[0] != 2:
+            raise ParameterError(f"stem {self.name} must have shape (2, n), got {audio.shape}")
+        object.__setattr__(self, "audio", audio)
+
+    @property
+    def n_samples(self) -> int:
+        """Length in samples."""
+        return int(self.audio.shape[1])
 
 
 @runtime_checkable

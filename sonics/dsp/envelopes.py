@@ -1,0 +1,353 @@
+"""Envelopes and levels: decays, AD/ADSR, swells, fades, control curves, dB, peak level.
+
+Envelopes are float64 arrays of one gain per sample. Decays are given as T60 (seconds
+to fall 60 dB), the time a sound designer reads off a meter. :func:`finish` is the last
+step of every generator: remove DC, fade the tail to zero and set the peak level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sonics.core.errors import ParameterError
+from sonics.dsp.filters import dc_block
+
+__all__ = [
+    "ad_envelope",
+    "adsr_envelope",
+    "control_to_samples",
+    "db_to_gain",
+    "exp_decay",
+    "fade",
+    "finish",
+    "gain_to_db",
+    "normalize_peak",
+    "swell",
+]
+
+_LN_1000 = np.log(1000.0)  # 60 dB of amplitude
+
+
+def db_to_gain(db: float | np.ndarray) -> float | np.ndarray:
+    """Return the linear amplitude gain of ``db`` decibels (``10 ** (db / 20)``).
+
+    Examples
+    --------
+    >>> round(db_to_gain(-6.0), 6)
+    0.501187
+    """
+    return 10.0 ** (np.asarray(db, dtype=np.float64) / 20.0) if np.ndim(db) else 10.0 ** (float(db) / 20.0)
+
+
+def gain_to_db(gain: float | np.ndarray, *, floor_db: float = -200.0) -> float | np.ndarray:
+    """Return ``20 * log10(|gain|)`` in dB, never below ``floor_db``.
+
+    Examples
+    --------
+    >>> round(gain_to_db(0.5), 3)
+    -6.021
+    """
+    g = np.maximum(np.abs(np.asarray(gain, dtype=np.float64)), 10.0 ** (floor_db / 20.0))
+    db = 20.0 * np.log10(g)
+    return db if np.ndim(gain) else float(db)
+
+
+def _check_n(n_samples: int) -> int:
+    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
+        raise ParameterError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    return int(n_samples)
+
+
+def exp_decay(n_samples: int, sample_rate: int, *, t60_s: float | np.ndarray) -> np.ndarray:
+    """Return an exponential decay from 1 that falls 60 dB in ``t60_s`` seconds.
+
+    Parameters
+    ----------
+    n_samples : int
+        Length in samples (>= 1).
+    sample_rate : int
+        Samples per second.
+    t60_s : float or numpy.ndarray
+        Decay time to -60 dB (s, > 0). An array of shape ``(k, 1)`` gives ``k`` decays.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_samples,)`` (or broadcast with ``t60_s``), float64.
+
+    Examples
+    --------
+    >>> env = exp_decay(48001, 48000, t60_s=1.0)
+    >>> round(float(env[-1]), 6)
+    0.001
+    """
+    t60 = np.asarray(t60_s, dtype=np.float64)
+    if np.any(t60 <= 0):
+        raise ParameterError(f"t60_s must be > 0, got {t60_s}")
+    t = np.arange(_check_n(n_samples)) / sample_rate
+    return np.exp(-_LN_1000 * t / t60)
+
+
+def ad_envelope(n_samples: int, sample_rate: int, *, attack_s: float, t60_s: float) -> np.ndarray:
+    """Return a rise from 0 to 1 over ``attack_s`` (half-cosine), then an exponential decay.
+
+    Parameters
+    ----------
+    n_samples : int
+        Length in samples (>= 1).
+    sample_rate : int
+        Samples per second.
+    attack_s : float
+        Rise time (s, >= 0); 0 starts at full level.
+    t60_s : float
+        Decay time to -60 dB after the attack (s, > 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_samples,)``, float64, maximum 1.
+
+    Examples
+    --------
+    >>> env = ad_envelope(4800, 48000, attack_s=0.01, t60_s=0.05)
+    >>> int(np.argmax(env))
+    480
+    """
+    if attack_s < 0 or t60_s <= 0:
+        raise ParameterError(f"attack_s must be >= 0 and t60_s > 0, got {attack_s} and {t60_s}")
+    t = np.arange(_check_n(n_samples)) / sample_rate
+    decay = np.exp(-_LN_1000 * np.maximum(t - attack_s, 0.0) / t60_s)
+    if attack_s == 0:
+        return decay
+    rise = 0.5 - 0.5 * np.cos(np.pi * np.minimum(t / attack_s, 1.0))
+    return rise * decay
+
+
+def adsr_envelope(
+    n_samples: int,
+    sample_rate: int,
+    *,
+    attack_s: float,
+    decay_s: float,
+    sustain: float,
+    release_s: float,
+) -> np.ndarray:
+    """Return a linear attack-decay-sustain-release envelope that ends at 0 on the last sample.
+
+    Parameters
+    ----------
+    n_samples : int
+        Length in samples (>= 1); the release occupies its last ``release_s``.
+    sample_rate : int
+        Samples per second.
+    attack_s, decay_s, release_s : float
+        Segment lengths (s, >= 0).
+    sustain : float
+        Level held between decay and release (0..1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_samples,)``, float64.
+
+    Examples
+    --------
+    >>> env = adsr_envelope(480, 48000, attack_s=0.001, decay_s=0.002, sustain=0.5, release_s=0.002)
+    >>> float(env[200]), float(env[-1])
+    (0.5, 0.0)
+    """
+    if min(attack_s, decay_s, release_s) < 0 or not 0.0 <= sustain <= 1.0:
+        raise ParameterError("adsr times must be >= 0 s and sustain in [0, 1]")
+    n = _check_n(n_samples)
+    t = np.arange(n) / sample_rate
+    end_s = (n - 1) / sample_rate
+    knots_t = [0.0, attack_s, attack_s + decay_s, max(end_s - release_s, attack_s + decay_s), end_s]
+    knots_v = [0.0 if attack_s > 0 else 1.0, 1.0, sustain, sustain, 0.0 if release_s > 0 else sustain]
+    return np.interp(t, np.maximum.accumulate(knots_t), knots_v)
+
+
+def swell(n_samples: int, sample_rate: int, *, peak_s: float, rise_s: float, fall_s: float) -> np.ndarray:
+    """Return a smooth bump: 0 → 1 at ``peak_s`` → 0 (raised-cosine rise and fall).
+
+    Parameters
+    ----------
+    n_samples : int
+        Length in samples (>= 1).
+    sample_rate : int
+        Samples per second.
+    peak_s : float
+        Time of the maximum (s).
+    rise_s, fall_s : float
+        Lengths of the rise before and the fall after the peak (s, > 0). Outside
+        ``[peak_s - rise_s, peak_s + fall_s]`` the bump is 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_samples,)``, float64 in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> env = swell(48000, 48000, peak_s=0.6, rise_s=0.5, fall_s=0.3)
+    >>> int(np.argmax(env)), float(env[0])
+    (28800, 0.0)
+    """
+    if rise_s <= 0 or fall_s <= 0:
+        raise ParameterError(f"rise_s and fall_s must be > 0, got {rise_s} and {fall_s}")
+    t = np.arange(_check_n(n_samples)) / sample_rate - peak_s
+    phase = np.where(t < 0, t / rise_s, t / fall_s)
+    return np.where(np.abs(phase) < 1.0, 0.5 + 0.5 * np.cos(np.pi * np.clip(phase, -1.0, 1.0)), 0.0)
+
+
+def fade(x: np.ndarray, sample_rate: int, *, in_s: float = 0.0, out_s: float = 0.005) -> np.ndarray:
+    """Return ``x`` with raised-cosine fades: from 0 over ``in_s`` and to exactly 0 over ``out_s``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Signal, shape ``(..., samples)``.
+    sample_rate : int
+        Samples per second.
+    in_s, out_s : float
+        Fade lengths (s, >= 0); each is cut to the signal length.
+
+    Returns
+    -------
+    numpy.ndarray
+        A faded copy, float64.
+
+    Examples
+    --------
+    >>> y = fade(np.ones(1000), 48000, in_s=0.001, out_s=0.001)
+    >>> float(y[0]), float(y[500]), float(y[-1])
+    (0.0, 1.0, 0.0)
+    """
+    if in_s < 0 or out_s < 0:
+        raise ParameterError(f"fade lengths must be >= 0 s, got {in_s} and {out_s}")
+    y = np.array(x, dtype=np.float64)
+    n = y.shape[-1]
+    n_in, n_out = min(n, round(in_s * sample_rate)), min(n, round(out_s * sample_rate))
+    if n_in > 0:
+        y[..., :n_in] *= 0.5 - 0.5 * np.cos(np.pi * np.arange(n_in) / n_in)
+    if n_out > 0:
+        y[..., n - n_out :] *= 0.5 + 0.5 * np.cos(np.pi * np.arange(1, n_out + 1) / n_out)
+    return y
+
+
+def normalize_peak(x: np.ndarray, *, peak_db: float = -6.0) -> np.ndarray:
+    """Return ``x`` scaled so that its largest magnitude is exactly ``peak_db`` dBFS.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Signal, any shape, not all zero.
+    peak_db : float
+        Target peak (dBFS, <= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Scaled copy, float64.
+
+    Raises
+    ------
+    ParameterError
+        If ``x`` is silent or not finite.
+
+    Examples
+    --------
+    >>> round(float(np.max(np.abs(normalize_peak(np.array([0.1, -0.2]), peak_db=-6.0)))), 6)
+    0.501187
+    """
+    y = np.asarray(x, dtype=np.float64)
+    peak = float(np.max(np.abs(y))) if y.size else 0.0
+    if not np.isfinite(peak) or peak == 0.0:
+        raise ParameterError(f"cannot normalise a silent or non-finite signal (peak {peak})")
+    return y * (db_to_gain(peak_db) / peak)
+
+
+def finish(
+    x: np.ndarray,
+    sample_rate: int,
+    *,
+    peak_db: float = -6.0,
+    fade_in_s: float = 0.0,
+    fade_out_s: float = 0.01,
+    dc_cutoff_hz: float = 20.0,
+) -> np.ndarray:
+    """Return a generator's output ready to deliver: DC removed, faded, peak set, float32.
+
+    The steps, in order: :func:`~sonics.dsp.filters.dc_block` at ``dc_cutoff_hz``
+    (causal, so leading silence and onsets stay where they are), :func:`fade`, then
+    :func:`normalize_peak` so the peak is exactly ``peak_db`` after conversion to float32.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Signal, shape ``(samples,)`` or ``(channels, samples)``.
+    sample_rate : int
+        Samples per second.
+    peak_db : float
+        Peak level (dBFS, <= 0).
+    fade_in_s, fade_out_s : float
+        Fade lengths (s, >= 0). Hits keep ``fade_in_s = 0`` so their transient is intact.
+    dc_cutoff_hz : float
+        High-pass corner (Hz, > 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(channels, samples)``, float32.
+
+    Examples
+    --------
+    >>> y = finish(np.random.default_rng(0).standard_normal(4800), 48000)
+    >>> y.shape, y.dtype.name, round(float(np.max(np.abs(y))), 6)
+    ((1, 4800), 'float32', 0.501187)
+    """
+    y = fade(dc_block(x, sample_rate, cutoff_hz=dc_cutoff_hz), sample_rate, in_s=fade_in_s, out_s=fade_out_s)
+    y = np.atleast_2d(normalize_peak(y, peak_db=peak_db)).astype(np.float32)
+    # float32 rounding can put the peak a hair off the target: set the largest sample exactly
+    idx = np.unravel_index(int(np.argmax(np.abs(y))), y.shape)
+    y[idx] = np.float32(np.sign(y[idx]) * db_to_gain(peak_db))
+    return y
+
+
+def control_to_samples(
+    curve: Sequence[float] | np.ndarray, curve_rate_hz: float, n_samples: int, sample_rate: int
+) -> np.ndarray:
+    """Return a control curve (e.g. a 100 Hz motion envelope) as one value per sample.
+
+    Linear interpolation between points at ``k / curve_rate_hz`` seconds; the last value
+    is held past the end. An empty curve gives ones.
+
+    Parameters
+    ----------
+    curve : sequence of float
+        Control values (any range; usually 0..1).
+    curve_rate_hz : float
+        Points per second (> 0).
+    n_samples : int
+        Length of the result in samples (>= 1).
+    sample_rate : int
+        Samples per second.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_samples,)``, float64.
+
+    Examples
+    --------
+    >>> control_to_samples([0.0, 1.0], 100.0, 5, 400).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    n = _check_n(n_samples)
+    values = np.asarray(curve, dtype=np.float64)
+    if values.size == 0:
+        return np.ones(n)
+    if curve_rate_hz <= 0:
+        raise ParameterError(f"curve_rate_hz must be > 0, got {curve_rate_hz}")
+    return np.interp(np.arange(n) / sample_rate, np.arange(values.size) / curve_rate_hz, values)

@@ -1,0 +1,718 @@
+"""Preset schema 1: what a preset holds, and each setting's type, range, unit and meaning.
+
+Every setting is a field of a frozen dataclass whose metadata carries a :class:`FieldSpec`.
+That spec is the one source of truth: the loader checks TOML against it, settings built in
+Python are checked against it in ``__post_init__``, and :func:`describe_fields` lists it for
+``sonics presets`` and the documentation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from sonics.core.errors import ParameterError
+from sonics.core.model import ShotIntensity
+
+__all__ = [
+    "EVENTS",
+    "SCHEMA_SPEC",
+    "SCHEMA_VERSION",
+    "FieldInfo",
+    "FieldSpec",
+    "LayerSettings",
+    "Preset",
+    "SfxSettings",
+    "SpottingSettings",
+    "check_value",
+    "describe_fields",
+    "suggest",
+]
+
+SCHEMA_VERSION = 1
+"""The preset schema this sonics reads and writes (``schema = 1`` in the file)."""
+
+EVENTS = ("cut", "transition", "impact", "flash", "shot", "swell", "last_cut", "bed")
+"""Picture events a layer can sound on; ``"bed"`` makes the layer a bed that lasts the whole picture."""
+
+_ENUM_VALUES = {
+    "shot_intensity": tuple(str(v) for v in ShotIntensity),
+    "source": ("auto", "generator", "samples"),
+    "sync": ("auto", "onset", "peak"),
+    "follow": ("motion", "intensity", "constant"),
+}
+
+_KIND_NAMES = {
+    "number": "float",
+    "integer": "int",
+    "string": "string",
+    "choice": "string",
+    "events": "list of string",
+    "catids": "list of string",
+    "strings": "list of string",
+    "range": "[min, max]",
+    "params": "table",
+    "table": "table",
+    "layers": "array of tables",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """The rule of one preset setting.
+
+    Parameters
+    ----------
+    kind : str
+        ``"number"`` (float), ``"integer"``, ``"string"``, ``"choice"`` (one of
+        ``choices``), ``"events"`` (non-empty list of distinct ``choices``), ``"catids"``
+        (list of UCS CatIDs), ``"strings"`` (list of non-empty strings), ``"range"``
+        (``[min, max]`` numbers), ``"params"`` (a table of plain values), ``"table"`` or
+        ``"layers"`` (sub-tables, checked field by field).
+    doc : str
+        What the setting does, in one sentence.
+    unit : str
+        Unit shown after ranges (``"dB"``, ``"s"``, ``"ms"``, ``"semitones"``), or ``""``.
+    low, high : float or None
+        Inclusive bounds of numbers (and of both ends of a range).
+    choices : tuple of str
+        Allowed strings of ``"choice"`` and ``"events"``.
+    pattern : str
+        Regular expression a ``"string"`` must match in full (``""``: any).
+    pattern_doc : str
+        The pattern in words, for error messages.
+    required : bool
+        The key must be present in a preset file.
+    """
+
+    kind: str
+    doc: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    pattern: str = ""
+    pattern_doc: str = ""
+    required: bool = False
+
+    @property
+    def range_text(self) -> str:
+        """Return the allowed values as people read them (``"[-60, 0] dB"``, ``"auto|onset|peak"``)."""
+        if self.choices:
+            return "|".join(self.choices)
+        if self.low is None and self.high is None:
+            return self.pattern_doc
+        text = f"[{_fmt(self.low)}, {_fmt(self.high)}]"
+        return f"{text} {self.unit}" if self.unit else text
+
+
+def _spec(kind: str, doc: str, **kwargs: Any) -> dict[str, FieldSpec]:
+    return {"spec": FieldSpec(kind, doc, **kwargs)}
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "..."
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def suggest(word: str, known: Sequence[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest of ``known`` to ``word``, or ``""``."""
+    lowered = {k.lower(): k for k in known}
+    if word.lower() in lowered:
+        return f" (did you mean {lowered[word.lower()]!r}?)"
+    hits = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {hits[0]!r}?)" if hits else ""
+
+
+def _describe(value: Any) -> str:
+    """Name a TOML value's type and show it, for 'expected ..., got ...' messages."""
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"float {value!r}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    return type(value).__name__
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_number(spec: FieldSpec, value: Any, what: str = "a number") -> tuple[Any, list[tuple[str, str]]]:
+    integer = spec.kind == "integer"
+    if integer and (isinstance(value, bool) or not isinstance(value, int)):
+        return None, [("", f"expected an integer, got {_describe(value)}")]
+    if not _is_number(value):
+        return None, [("", f"expected {what}, got {_describe(value)}")]
+    if not math.isfinite(value):
+        return None, [("", f"{value!r} is not a finite number")]
+    low = -math.inf if spec.low is None else spec.low
+    high = math.inf if spec.high is None else spec.high
+    if not low <= value <= high:
+        unit = f" {spec.unit}" if spec.unit else ""
+        return None, [("", f"{value!r} is outside [{_fmt(spec.low)}, {_fmt(spec.high)}]{unit}")]
+    return (int(value) if integer else float(value)), []
+
+
+def _check_choice(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if not isinstance(value, str):
+        return None, [("", f"expected a string, got {_describe(value)}")]
+    if value not in spec.choices:
+        return None, [
+            ("", f"{value!r} is not one of {', '.join(spec.choices)}{suggest(value, spec.choices)}")
+        ]
+    return value, []
+
+
+def _check_list(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if not isinstance(value, (list, tuple)):
+        return None, [("", f"expected an array of strings, got {_describe(value)}")]
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(value):
+        where = f"[{i}]"
+        if not isinstance(item, str):
+            problems.append((where, f"expected a string, got {_describe(item)}"))
+        elif spec.kind == "events" and item not in spec.choices:
+            problems.append((where, f"{item!r} is not an event{suggest(item, spec.choices)}; events: "
+                                    + ", ".join(spec.choices)))  # fmt: skip
+        elif spec.kind == "catids" and not re.fullmatch(r"[A-Z][A-Za-z0-9]*", item):
+            problems.append((where, f"{item!r} is not a UCS CatID (letters and digits, starting upper-case, "
+                                    "e.g. 'WHSH' or 'WEAPSwrd')"))  # fmt: skip
+        elif spec.kind == "strings" and not item.strip():
+            problems.append((where, "must not be empty"))
+        elif item in seen:
+            problems.append((where, f"{item!r} is listed twice (also at [{seen[item]}])"))
+        else:
+            seen[item] = i
+    if spec.kind == "events" and not value:
+        problems.append(("", f"must name at least one event ({', '.join(spec.choices)})"))
+    if spec.kind == "events" and "bed" in value and len(value) > 1:
+        problems.append(("", "'bed' cannot be combined with other events (a layer is either a bed or hits)"))
+    return (tuple(value) if not problems else None), problems
+
+
+def _check_range(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        shown = f"an array of {len(value)}" if isinstance(value, (list, tuple)) else _describe(value)
+        return None, [("", f"expected [min, max], got {shown}")]
+    problems: list[tuple[str, str]] = []
+    ends = []
+    for i, item in enumerate(value):
+        number, errs = _check_number(spec, item)
+        problems += [(f"[{i}]", message) for _, message in errs]
+        ends.append(number)
+    if not problems and ends[0] > ends[1]:
+        problems.append(("", f"min {ends[0]!r} is above max {ends[1]!r}"))
+    return (None if problems else (ends[0], ends[1])), problems
+
+
+_PARAM_KEY = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, (str, bool)) or (_is_number(value) and math.isfinite(value))
+
+
+def _check_params(value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if not isinstance(value, Mapping):
+        return None, [("", f'expected a table, e.g. {{ gait = "gallop" }}, got {_describe(value)}')]
+    problems: list[tuple[str, str]] = []
+    clean: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not _PARAM_KEY.fullmatch(key):
+            problems.append(("", f"{key!r} is not a parameter name (lower-case letters, digits, _)"))
+        elif _is_plain(item):
+            clean[key] = item
+        elif isinstance(item, (list, tuple)) and all(_is_plain(v) for v in item):
+            clean[key] = tuple(item)
+        else:
+            problems.append(
+                (f".{key}", f"expected a string, number, boolean or array of them, got {_describe(item)}")
+            )
+    return (None if problems else MappingProxyType(clean)), problems
+
+
+def _check_string(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if not isinstance(value, str):
+        return None, [("", f"expected a string, got {_describe(value)}")]
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return None, [("", f"{value!r} is not valid ({spec.pattern_doc})")]
+    return value, []
+
+
+def check_value(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    """Check one value against its spec and return it in its Python form.
+
+    Parameters
+    ----------
+    spec : FieldSpec
+        The rule.
+    value : Any
+        The value as TOML gives it (numbers, strings, lists, dicts).
+
+    Returns
+    -------
+    value : Any
+        The value as the dataclass holds it (floats, tuples, a read-only mapping), or
+        ``None`` when there are problems.
+    problems : list of (str, str)
+        ``(sub_path, message)`` pairs; ``sub_path`` is ``""`` for the value itself or
+        ``"[i]"`` / ``".key"`` for a part of it.
+    """
+    if spec.kind in ("number", "integer"):
+        return _check_number(spec, value)
+    if spec.kind == "choice":
+        return _check_choice(spec, value)
+    if spec.kind in ("events", "catids", "strings"):
+        return _check_list(spec, value)
+    if spec.kind == "range":
+        return _check_range(spec, value)
+    if spec.kind == "params":
+        return _check_params(value)
+    if spec.kind == "string":
+        return _check_string(spec, value)
+    raise ParameterError(f"field kind {spec.kind!r} is checked table by table, not as a value")
+
+
+def _post_init(obj: Any, label: str) -> None:
+    """Coerce every checked field of ``obj`` to its Python form; raise on the first bad ones."""
+    problems = []
+    for f in dataclasses.fields(obj):
+        spec = f.metadata.get("spec")
+        if spec is None or spec.kind in ("table", "layers"):
+            continue
+        value, errs = check_value(spec, getattr(obj, f.name))
+        if errs:
+            problems += [f"{f.name}{sub}: {message}" for sub, message in errs]
+        else:
+            object.__setattr__(obj, f.name, value)
+    if problems:
+        raise ParameterError(f"{label}: {'; '.join(problems)}")
+
+
+@dataclass(frozen=True, slots=True)
+class SpottingSettings:
+    """How picture events become hits: the ``[spotting]`` table.
+
+    Parameters
+    ----------
+    silence_before_biggest_s : float
+        Seconds in [0, 3] cleared of hits before the biggest impact or cut.
+    silence_depth_db : float
+        dB in [-60, 0] beds dip in that window.
+    swell_threshold : float
+        Motion level in [0, 1] above which a local maximum is a "swell" event.
+    swell_min_gap_s : float
+        Seconds in [0, 60] between two swells at least.
+    shot_min_intensity : str
+        ``calm``, ``tension`` or ``battle``: starts of shots at or above it are "shot" events.
+
+    Example
+    -------
+    >>> SpottingSettings(swell_threshold=0.4).swell_threshold
+    0.4
+    """
+
+    silence_before_biggest_s: float = field(
+        default=0.5,
+        metadata=_spec(
+            "number", "hits are cleared this long before the biggest impact or cut", unit="s", low=0, high=3
+        ),
+    )
+    silence_depth_db: float = field(
+        default=-18.0,
+        metadata=_spec(
+            "number",
+            "beds dip this much in the silence before the biggest moment",
+            unit="dB",
+            low=-60,
+            high=0,
+        ),
+    )
+    swell_threshold: float = field(
+        default=0.55,
+        metadata=_spec(
+            "number", "motion level (0..1) whose local maxima above it are 'swell' events", low=0, high=1
+        ),
+    )
+    swell_min_gap_s: float = field(
+        default=2.0,
+        metadata=_spec("number", "two swells are at least this far apart", unit="s", low=0, high=60),
+    )
+    shot_min_intensity: str = field(
+        default="tension",
+        metadata=_spec(
+            "choice",
+            "starts of shots at or above this intensity are 'shot' events",
+            choices=_ENUM_VALUES["shot_intensity"],
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        _post_init(self, "spotting settings")
+        object.__setattr__(self, "shot_min_intensity", ShotIntensity(self.shot_min_intensity))
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSettings:
+    """One SFX layer: which events it sounds on, with what, how loud and how varied.
+
+    A layer is rendered to its own stem ``stems/sfx_<name>.wav``. Hit layers place one
+    sound per chosen event; a bed layer (``events = ["bed"]``) lasts the whole picture and
+    follows a level curve.
+
+    Parameters
+    ----------
+    name : str
+        Unique layer name, ``^[a-z][a-z0-9_]*$``.
+    events : tuple of str
+        Non-empty subset of :data:`EVENTS`; ``("bed",)`` alone for a bed.
+    generator : str
+        Registry name of the procedural generator (checked by the SFX stage).
+    ucs, samples : tuple of str
+        UCS CatIDs and explicit files used with ``--samples``.
+    source, sync, follow : str
+        See :func:`describe_fields` for these and every other field (gains in dB, times in
+        s or ms, shares in 0..1).
+    duration_s : tuple of float
+        ``(min, max)`` seconds, mapped from the cue's intensity.
+    params : Mapping
+        Read-only generator parameter overrides.
+
+    Example
+    -------
+    >>> layer = LayerSettings("whoosh", ["cut"], "whoosh", gain_db=-8)
+    >>> layer.events, layer.gain_db, layer.is_bed
+    (('cut',), -8.0, False)
+    """
+
+    name: str = field(
+        metadata=_spec(
+            "string",
+            "layer name; its stem is stems/sfx_<name>.wav",
+            pattern=r"[a-z][a-z0-9_]*",
+            pattern_doc="lower-case letters, digits and _, starting with a letter",
+            required=True,
+        )
+    )
+    events: tuple[str, ...] = field(
+        metadata=_spec(
+            "events",
+            "picture events the layer sounds on; ['bed'] alone for a bed",
+            choices=EVENTS,
+            required=True,
+        )
+    )
+    generator: str = field(
+        metadata=_spec(
+            "string",
+            "procedural generator (registry name) used when no sample is",
+            pattern=r"[a-z][a-z0-9_]*",
+            pattern_doc="a generator name such as 'whoosh'",
+            required=True,
+        )
+    )
+    ucs: tuple[str, ...] = field(
+        default=(), metadata=_spec("catids", "UCS CatIDs whose files in --samples the layer may use")
+    )
+    samples: tuple[str, ...] = field(
+        default=(), metadata=_spec("strings", "explicit sample files, relative to --samples or absolute")
+    )
+    source: str = field(
+        default="auto",
+        metadata=_spec(
+            "choice",
+            "auto: samples when the library has a match, else the generator",
+            choices=_ENUM_VALUES["source"],
+        ),
+    )
+    sync: str = field(
+        default="auto",
+        metadata=_spec(
+            "choice",
+            "which point of a sample lands on the cue: auto (peak for whooshes, onset otherwise)",
+            choices=_ENUM_VALUES["sync"],
+        ),
+    )
+    gain_db: float = field(default=-12.0, metadata=_spec("number", "layer level", unit="dB", low=-60, high=0))
+    pan: float = field(
+        default=0.0, metadata=_spec("number", "stereo position, -1 left to 1 right", low=-1, high=1)
+    )
+    pan_spread: float = field(
+        default=0.0, metadata=_spec("number", "random ± around pan per cue", low=0, high=1)
+    )
+    lead_ms: float = field(
+        default=0.0,
+        metadata=_spec(
+            "number",
+            "hits: the sync point lands this much before the event (negative: after)",
+            unit="ms",
+            low=-500,
+            high=500,
+        ),
+    )
+    min_gap_s: float = field(
+        default=0.0,
+        metadata=_spec("number", "hits: no two cues of the layer closer than this", unit="s", low=0, high=60),
+    )
+    min_weight: float = field(
+        default=0.0,
+        metadata=_spec("number", "hits: events weaker than this (0..1) are skipped", low=0, high=1),
+    )
+    density: float = field(
+        default=1.0,
+        metadata=_spec(
+            "number", "hits: share of eligible events (strongest first) that get a sound", low=0, high=1
+        ),
+    )
+    pitch_semitones: float = field(
+        default=0.5, metadata=_spec("number", "random ± pitch per cue", unit="semitones", low=0, high=12)
+    )
+    gain_jitter_db: float = field(
+        default=1.5, metadata=_spec("number", "random ± gain per cue", unit="dB", low=0, high=12)
+    )
+    timing_jitter_ms: float = field(
+        default=0.0,
+        metadata=_spec(
+            "number", "hits: random ± time per cue (rhythmic sources only)", unit="ms", low=0, high=50
+        ),
+    )
+    duration_s: tuple[float, float] = field(
+        default=(0.5, 1.5),
+        metadata=_spec(
+            "range", "hits: sound length, from min (weak) to max (strong)", unit="s", low=0.05, high=600
+        ),
+    )
+    floor_db: float = field(
+        default=-30.0, metadata=_spec("number", "beds: level when the curve is 0", unit="dB", low=-60, high=0)
+    )
+    follow: str = field(
+        default="motion",
+        metadata=_spec(
+            "choice",
+            "beds: level curve from the motion envelope, from shot intensity, or flat",
+            choices=_ENUM_VALUES["follow"],
+        ),
+    )
+    params: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({}),
+        metadata=_spec("params", 'generator parameter overrides, e.g. { gait = "gallop", n_horses = 24 }'),
+    )
+
+    def __post_init__(self) -> None:
+        _post_init(self, f"layer {self.name!r}")
+
+    @property
+    def is_bed(self) -> bool:
+        """Return True for a bed layer (``events == ("bed",)``)."""
+        return "bed" in self.events
+
+
+@dataclass(frozen=True, slots=True)
+class SfxSettings:
+    """The ``[sfx]`` table: the premix ceiling and the layers, in stem order.
+
+    Parameters
+    ----------
+    premix_peak_db : float
+        dBFS in [-20, 0]: the sfx.wav premix is scaled down if it peaks above.
+    layers : tuple of LayerSettings
+        The layers, with unique names.
+
+    Example
+    -------
+    >>> SfxSettings(layers=[LayerSettings("wind", ["bed"], "wind")]).layers[0].name
+    'wind'
+    """
+
+    premix_peak_db: float = field(
+        default=-1.0,
+        metadata=_spec(
+            "number", "the sfx.wav premix is scaled down if it peaks above this", unit="dB", low=-20, high=0
+        ),
+    )
+    layers: tuple[LayerSettings, ...] = field(
+        default=(), metadata=_spec("layers", "the layers ([[sfx.layers]] tables), one stem each")
+    )
+
+    def __post_init__(self) -> None:
+        _post_init(self, "sfx settings")
+        object.__setattr__(self, "layers", tuple(self.layers))
+        seen: set[str] = set()
+        for layer in self.layers:
+            if not isinstance(layer, LayerSettings):
+                raise ParameterError(f"sfx layers must be LayerSettings, got {type(layer).__name__}")
+            if layer.name in seen:
+                raise ParameterError(f"sfx layers: the name {layer.name!r} is used twice")
+            seen.add(layer.name)
+
+    def layer(self, name: str) -> LayerSettings:
+        """Return the layer called ``name``.
+
+        Raises
+        ------
+        ParameterError
+            If there is no such layer.
+        """
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        names = [layer.name for layer in self.layers]
+        raise ParameterError(
+            f"no layer named {name!r}{suggest(name, names)}; layers: {', '.join(names) or 'none'}"
+        )
+
+
+SCHEMA_SPEC = FieldSpec(
+    "integer", "preset schema version, first in the file", pattern_doc=str(SCHEMA_VERSION), required=True
+)
+"""The rule of the top-level ``schema`` key (checked by the loader: it must equal :data:`SCHEMA_VERSION`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A preset: a named pass of settings for the stages (schema 1: spotting and sfx).
+
+    Parameters
+    ----------
+    name : str
+        Preset name, ``^[a-z][a-z0-9_-]*$`` (``"battle"``, ``"cavalry-charge"``).
+    description : str
+        One line for ``sonics presets list``.
+    source : str
+        Where it was read from (a file path, or ``"<name> (built-in)"``), for messages;
+        not part of equality.
+    spotting : SpottingSettings
+        The ``[spotting]`` table.
+    sfx : SfxSettings
+        The ``[sfx]`` table and its layers.
+
+    Example
+    -------
+    >>> Preset("quiet", "nothing at all").sfx.layers
+    ()
+    """
+
+    name: str = field(
+        metadata=_spec(
+            "string",
+            "preset name",
+            pattern=r"[a-z][a-z0-9_-]*",
+            pattern_doc="lower-case letters, digits, _ and -, starting with a letter",
+            required=True,
+        )
+    )
+    description: str = field(
+        default="",
+        metadata=_spec(
+            "string", "one line for `sonics presets list`", pattern=r"[^\n\r]*", pattern_doc="one line"
+        ),
+    )
+    source: str = field(default="", compare=False)
+    spotting: SpottingSettings = field(
+        default_factory=SpottingSettings, metadata=_spec("table", "how picture events become hits")
+    )
+    sfx: SfxSettings = field(default_factory=SfxSettings, metadata=_spec("table", "the SFX pass"))
+
+    def __post_init__(self) -> None:
+        _post_init(self, f"preset {self.name!r}")
+        if not isinstance(self.spotting, SpottingSettings) or not isinstance(self.sfx, SfxSettings):
+            raise ParameterError("preset spotting and sfx must be SpottingSettings and SfxSettings")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """One row of the preset reference: a key, its type, range, unit, default and meaning.
+
+    Parameters
+    ----------
+    key : str
+        Key path, e.g. ``"spotting.swell_threshold"`` or ``"sfx.layers[].gain_db"``.
+    type : str
+        ``"float"``, ``"int"``, ``"string"``, ``"list of string"``, ``"[min, max]"``, ``"table"``.
+    range : str
+        Allowed values (``"[-60, 0] dB"``, ``"auto|onset|peak"``), or ``""``.
+    unit : str
+        Unit of numbers, or ``""``.
+    default : str
+        The default as TOML, or ``"required"``.
+    doc : str
+        What it does.
+    spec : FieldSpec
+        The rule itself.
+    """
+
+    key: str
+    type: str
+    range: str
+    unit: str
+    default: str
+    doc: str
+    spec: FieldSpec
+
+
+def _default_text(f: dataclasses.Field[Any]) -> str:
+    if f.default is not dataclasses.MISSING:
+        value = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        value = f.default_factory()
+    else:
+        return "required"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else repr(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{}"
+    return repr(value)
+
+
+def _info(key: str, spec: FieldSpec, default: str) -> FieldInfo:
+    return FieldInfo(key, _KIND_NAMES[spec.kind], spec.range_text, spec.unit, default, spec.doc, spec)
+
+
+def _rows(cls: type, prefix: str) -> list[FieldInfo]:
+    rows = []
+    for f in dataclasses.fields(cls):
+        spec = f.metadata.get("spec")
+        if spec is None or spec.kind in ("table", "layers"):
+            continue
+        rows.append(_info(prefix + f.name, spec, _default_text(f)))
+    return rows
+
+
+def describe_fields() -> tuple[FieldInfo, ...]:
+    """Return every key a schema-1 preset may hold, in file order.
+
+    Returns
+    -------
+    tuple of FieldInfo
+        From ``schema``, ``name`` and ``description`` through ``spotting.*`` and
+        ``sfx.premix_peak_db`` to every ``sfx.layers[].*`` key.
+
+    Example
+    -------
+    >>> [r for r in describe_fields() if r.key == "sfx.layers[].gain_db"][0].range
+    '[-60, 0] dB'
+    """
+    rows = [_info("schema", SCHEMA_SPEC, "required")]
+    rows += _rows(Preset, "")
+    rows += _rows(SpottingSettings, "spotting.")
+    rows += _rows(SfxSettings, "sfx.")
+    rows += _rows(LayerSettings, "sfx.layers[].")
+    return tuple(rows)
