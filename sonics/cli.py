@@ -223,8 +223,8 @@ def sfx(
                 overrides=overrides,
                 on_progress=report,
             )
-        write_analysis = (out_dir / "analysis.json").resolve() not in {p.resolve() for p in inputs}
-        write_sfx_pass(result, out_dir, force=force, write_analysis=write_analysis)
+            write_analysis = (out_dir / "analysis.json").resolve() not in {p.resolve() for p in inputs}
+            write_sfx_pass(result, out_dir, force=force, write_analysis=write_analysis, on_progress=report)
     except Exception as exc:
         _fail(ctx, exc)
     for warning in result.analysis.warnings:

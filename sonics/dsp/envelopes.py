@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from sonics.core.errors import ParameterError
 from sonics.dsp.filters import dc_block
@@ -19,6 +20,7 @@ __all__ = [
     "adsr_envelope",
     "control_to_samples",
     "db_to_gain",
+    "even_level",
     "exp_decay",
     "fade",
     "finish",
@@ -313,6 +315,42 @@ def finish(
     idx = np.unravel_index(int(np.argmax(np.abs(y))), y.shape)
     y[idx] = np.float32(np.sign(y[idx]) * db_to_gain(peak_db))
     return y
+
+
+def even_level(x: np.ndarray, sample_rate: int, *, window_s: float = 0.01) -> np.ndarray:
+    """Return noise divided by its own short-term RMS, so that its level is flat.
+
+    Random noise swells and dips by itself; a designed sound that must peak exactly where
+    it is told (a whoosh, a flyby) takes its level only from its envelope. Multiply the
+    result by that envelope.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Signal, shape ``(samples,)``.
+    sample_rate : int
+        Samples per second.
+    window_s : float
+        Length of the centred RMS window (s, > 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape, float64, RMS about 1 in every window (silence stays near silent:
+        the divisor is never below 1/1000 of the loudest window).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).standard_normal(4800) * np.linspace(0.1, 2.0, 4800)
+    >>> y = even_level(x, 48000)
+    >>> 0.8 < float(np.std(y[:480])) < 1.2 and 0.8 < float(np.std(y[-480:])) < 1.2
+    True
+    """
+    if window_s <= 0:
+        raise ParameterError(f"window_s must be > 0, got {window_s}")
+    data = np.asarray(x, dtype=np.float64)
+    rms = np.sqrt(uniform_filter1d(data**2, size=max(1, round(window_s * sample_rate)), mode="nearest"))
+    return data / np.maximum(rms, 1e-3 * float(rms.max()) + 1e-12)
 
 
 def control_to_samples(

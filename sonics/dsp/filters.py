@@ -299,7 +299,9 @@ def time_varying_filter(
     return out
 
 
-def bandpass_response(freqs_hz: np.ndarray, centre_hz: np.ndarray | float, q: np.ndarray | float) -> np.ndarray:
+def bandpass_response(
+    freqs_hz: np.ndarray, centre_hz: np.ndarray | float, q: np.ndarray | float
+) -> np.ndarray:
     """Return the magnitude of a two-pole band-pass (0 dB at the centre) at ``freqs_hz``.
 
     ``|H(f)| = 1 / sqrt(1 + q**2 * (f / fc - fc / f)**2)``; arguments broadcast.

@@ -73,7 +73,8 @@ def resample_ratio(from_hz: float, to_hz: float, *, max_denominator: int = 1000)
     exact = rates[1] / rates[0]
     if not Fraction(1, MAX_RATIO) <= exact <= MAX_RATIO:
         raise ParameterError(
-            f"to_hz / from_hz must be in [1/{MAX_RATIO}, {MAX_RATIO}], got {to_hz} / {from_hz} = {float(exact):.6g}"
+            f"to_hz / from_hz must be in [1/{MAX_RATIO}, {MAX_RATIO}], "
+            f"got {to_hz} / {from_hz} = {float(exact):.6g}"
         )
     if exact.numerator <= max_denominator and exact.denominator <= max_denominator:
         return exact

@@ -22,6 +22,8 @@ def _magnitude(audio: np.ndarray) -> np.ndarray:
         x = x[np.newaxis, :]
     if x.ndim != 2 or x.shape[1] == 0:
         raise ParameterError(f"audio must have shape (channels, n > 0), got {x.shape}")
+    if not np.isfinite(x).all():
+        raise ParameterError("audio holds NaN or infinite samples")
     return np.max(np.abs(x), axis=0)
 
 
@@ -65,14 +67,21 @@ def onset_sample(
     power = np.concatenate([np.zeros(window), np.cumsum(magnitude**2)])
     rms = np.sqrt(np.maximum(power[window:] - power[:-window], 0.0) / window)
     loud = int(np.argmax(rms >= rms.max() * 10 ** (threshold_db / 20)))
-    quiet = magnitude[: loud + 1] < magnitude.max() * 10 ** (floor_db / 20)
+    floor = magnitude.max() * 10 ** (floor_db / 20)
+    # Room tone before the transient lifts the floor above its own peaks: five times its
+    # level (estimated from the median magnitude, robust to the odd click), measured up
+    # to 5 ms before the loud point so the transient's rise does not count.
+    head = magnitude[: max(0, loud - round(sample_rate * 0.005))]
+    if head.size:
+        floor = max(floor, 5.0 * float(np.median(head)) / 0.6745)
+    quiet = magnitude[: loud + 1] < floor
     # The onset follows the last stretch of quiet (at least 0.25 ms) before the loud
     # point; single quiet samples inside a noisy rise are zero crossings, not silence.
+    # The start of the sound counts as quiet, however short the silence after it.
     gap = max(1, round(sample_rate / 4000))
-    counts = np.concatenate([[0], np.cumsum(quiet)])
-    ends = np.flatnonzero(counts[gap:] - counts[:-gap] == gap) + gap
-    start = int(ends[-1]) if ends.size else 0
-    return min(start, loud)
+    counts = np.concatenate([[0], np.cumsum(np.concatenate([np.ones(gap, bool), quiet]))])
+    ends = np.flatnonzero(counts[gap:] - counts[:-gap] == gap)
+    return min(int(ends[-1]), loud)
 
 
 def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) -> int:
@@ -106,6 +115,10 @@ def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) ->
         x = x[np.newaxis, :]
     if x.ndim != 2 or x.shape[1] == 0:
         raise ParameterError(f"audio must have shape (channels, n > 0), got {x.shape}")
+    if not np.isfinite(x).all():
+        raise ParameterError("audio holds NaN or infinite samples")
+    if not x.any():
+        raise ParameterError("audio is silent: it has no peak")
     window = max(1, round(window_ms * sample_rate / 1000))
     energy = uniform_filter1d(np.mean(x**2, axis=0), size=window, mode="constant")
     return int(np.argmax(energy))

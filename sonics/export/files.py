@@ -1,7 +1,8 @@
 """Write files so that a failed or interrupted run never leaves half a file behind.
 
-Every writer renders its whole content first, writes it to a temporary file in the
-target folder, and moves it into place with one atomic rename.
+Every writer renders a file's whole content first, writes it to a temporary file in the
+target folder, and moves it into place with an atomic rename once every output of the
+run is written.
 """
 
 from __future__ import annotations
@@ -10,13 +11,20 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sonics.core.errors import ExportError
 
-__all__ = ["json_bytes", "write_bytes_atomic", "write_files_atomic", "write_json", "write_text"]
+__all__ = [
+    "AtomicFiles",
+    "json_bytes",
+    "write_bytes_atomic",
+    "write_files_atomic",
+    "write_json",
+    "write_text",
+]
 
 
 def _describe(path: Path, exc: OSError) -> str:
@@ -35,6 +43,74 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+class AtomicFiles:
+    """Stage files one by one, then move them all into place at once, or none.
+
+    Use it as a context manager: :meth:`add` writes each file in full to a temporary
+    file beside its target as soon as it is given (so a long run need not hold every
+    output in memory); leaving the block without an error moves them all into place,
+    and an error removes the temporary files and leaves the targets as they were.
+
+    Examples
+    --------
+    >>> with AtomicFiles() as staged:  # doctest: +SKIP
+    ...     staged.add("out/a.json", b"{}")
+    ...     staged.add("out/b.wav", wav)
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+        self._mode = 0o666 & ~_umask()
+        self.written: list[Path] = []
+
+    def add(self, path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
+        """Write ``data`` (bytes, or pieces of bytes in order) to a temporary file beside ``path``."""
+        target = Path(path)
+        if target.is_dir():
+            raise ExportError(f"{target}: is a folder; give a file name")
+        if any(target.resolve() == t.resolve() for _, t in self._staged):
+            raise ExportError(f"{target}: the same file is given for two outputs")
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        except OSError as exc:
+            raise ExportError(_describe(target, exc)) from None
+        self._staged.append((tmp_name, target))
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), self._mode)
+                for piece in (data,) if isinstance(data, bytes) else data:
+                    handle.write(piece)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise ExportError(_describe(target, exc)) from None
+
+    def _commit(self) -> None:
+        for tmp_name, target in self._staged:
+            try:
+                os.replace(tmp_name, target)
+            except OSError as exc:
+                raise ExportError(_describe(target, exc)) from None
+            self.written.append(target)
+        self._staged.clear()
+
+    def _discard(self) -> None:
+        for tmp_name, _ in self._staged:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+        self._staged.clear()
+
+    def __enter__(self) -> AtomicFiles:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            self._discard()
 
 
 def write_files_atomic(files: Mapping[str | os.PathLike[str], bytes]) -> list[Path]:
@@ -59,40 +135,10 @@ def write_files_atomic(files: Mapping[str | os.PathLike[str], bytes]) -> list[Pa
     ExportError
         If a target is a folder, two targets are the same file, or a write fails.
     """
-    targets = [Path(p) for p in files]
-    if len({t.resolve() for t in targets}) != len(targets):
-        raise ExportError(f"{targets[0]}: the same file is given for two outputs")
-    for target in targets:
-        if target.is_dir():
-            raise ExportError(f"{target}: is a folder; give a file name")
-    mode = 0o666 & ~_umask()
-    written: list[tuple[str, Path]] = []
-    try:
-        for target, data in zip(targets, files.values(), strict=True):
-            try:
-                fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            except OSError as exc:
-                raise ExportError(_describe(target, exc)) from None
-            written.append((tmp_name, target))
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    os.fchmod(handle.fileno(), mode)
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            except OSError as exc:
-                raise ExportError(_describe(target, exc)) from None
-        for tmp_name, target in written:
-            try:
-                os.replace(tmp_name, target)
-            except OSError as exc:
-                raise ExportError(_describe(target, exc)) from None
-        written.clear()
-    finally:
-        for tmp_name, _ in written:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-    return targets
+    with AtomicFiles() as staged:
+        for path, data in files.items():
+            staged.add(path, data)
+    return staged.written
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

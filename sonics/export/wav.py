@@ -7,12 +7,13 @@ only ``fmt``, ``fact`` (float) and ``data``, which every DAW and editor reads.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 
 import numpy as np
 
 from sonics.core.errors import ParameterError
 
-__all__ = ["wav_bytes"]
+__all__ = ["wav_bytes", "wav_chunks"]
 
 _FORMAT_PCM = 1
 _FORMAT_FLOAT = 3
@@ -24,8 +25,25 @@ def _pcm24(audio: np.ndarray) -> bytes:
     return scaled.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
 
 
-def wav_bytes(audio: np.ndarray, sample_rate: int, *, bits: int = 32) -> bytes:
-    """Return a complete WAV file holding ``audio``.
+def _check(audio: np.ndarray, sample_rate: int, bits: int) -> None:
+    if audio.ndim != 2 or audio.shape[0] < 1:
+        raise ParameterError(f"audio must have shape (channels, samples), got {audio.shape}")
+    if sample_rate <= 0:
+        raise ParameterError(f"sample_rate must be > 0, got {sample_rate}")
+    if bits not in (24, 32):
+        raise ParameterError(f"bits must be 32 (float) or 24 (PCM), got {bits}")
+    channels, n_samples = audio.shape
+    if 64 + n_samples * channels * bits // 8 > 0xFFFFFFFF:
+        raise ParameterError(f"audio of {n_samples} samples x {channels} channels is too long for a WAV file")
+
+
+def wav_chunks(
+    audio: np.ndarray, sample_rate: int, *, bits: int = 32, chunk_samples: int = 1 << 16
+) -> Iterator[bytes]:
+    """Yield a WAV file holding ``audio`` piece by piece: the header, then the samples.
+
+    Writing the pieces in order gives the same bytes as :func:`wav_bytes`, without a
+    second copy of a long stem in memory.
 
     Parameters
     ----------
@@ -36,35 +54,42 @@ def wav_bytes(audio: np.ndarray, sample_rate: int, *, bits: int = 32) -> bytes:
     bits : {32, 24}
         32: IEEE float, lossless and never clips (stems and premixes). 24: PCM,
         rounded to the nearest step and clipped at full scale (deliverables).
-
-    Returns
-    -------
-    bytes
-        The RIFF/WAVE file.
+    chunk_samples : int
+        Samples per channel in each piece after the header.
     """
     audio = np.asarray(audio)
-    if audio.ndim != 2 or audio.shape[0] < 1:
-        raise ParameterError(f"audio must have shape (channels, samples), got {audio.shape}")
-    if sample_rate <= 0:
-        raise ParameterError(f"sample_rate must be > 0, got {sample_rate}")
+    _check(audio, sample_rate, bits)
     channels, n_samples = audio.shape
+    width = bits // 8
     if bits == 32:
-        data = np.ascontiguousarray(audio.T, dtype="<f4").tobytes()
         fmt = struct.pack(
             "<HHIIHHH", _FORMAT_FLOAT, channels, sample_rate, sample_rate * channels * 4, channels * 4, 32, 0
         )
         extra = b"fact" + struct.pack("<II", 4, n_samples)
-    elif bits == 24:
-        data = _pcm24(audio)
+    else:
         fmt = struct.pack(
             "<HHIIHH", _FORMAT_PCM, channels, sample_rate, sample_rate * channels * 3, channels * 3, 24
         )
         extra = b""
-    else:
-        raise ParameterError(f"bits must be 32 (float) or 24 (PCM), got {bits}")
-    pad = b"\0" if len(data) % 2 else b""
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra
-    body += b"data" + struct.pack("<I", len(data)) + data + pad
-    if len(body) + 8 > 0xFFFFFFFF:
-        raise ParameterError(f"audio of {n_samples} samples x {channels} channels is too long for a WAV file")
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    n_data = n_samples * channels * width
+    pad = b"\0" if n_data % 2 else b""
+    header = (
+        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra + b"data" + struct.pack("<I", n_data)
+    )
+    yield b"RIFF" + struct.pack("<I", len(header) + n_data + len(pad)) + header
+    for start in range(0, n_samples, chunk_samples):
+        block = audio[:, start : start + chunk_samples]
+        yield np.ascontiguousarray(block.T, dtype="<f4").tobytes() if bits == 32 else _pcm24(block)
+    if pad:
+        yield pad
+
+
+def wav_bytes(audio: np.ndarray, sample_rate: int, *, bits: int = 32) -> bytes:
+    """Return a complete WAV file holding ``audio`` (see :func:`wav_chunks` for the parameters).
+
+    Returns
+    -------
+    bytes
+        The RIFF/WAVE file: ``fmt``, ``fact`` (float only) and ``data`` chunks.
+    """
+    return b"".join(wav_chunks(audio, sample_rate, bits=bits))

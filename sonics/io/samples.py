@@ -13,6 +13,7 @@ and keeps the most recently used files in a bounded cache.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import posixpath
 import re
@@ -109,8 +110,7 @@ def parse_ucs_name(file_name: str) -> UcsName:
     >>> parse_ucs_name("my file.wav").catid
     ''
     """
-    stem = posixpath.basename(str(file_name).replace("\\", "/"))
-    stem = posixpath.splitext(stem)[0] if posixpath.splitext(stem)[1] else stem
+    stem = posixpath.splitext(posixpath.basename(str(file_name).replace("\\", "/")))[0]
     blocks = stem.split("_", 4)
     if len(blocks) < 2:
         return UcsName()
@@ -145,7 +145,16 @@ class FolderLibrary:
         Folders the scan could not read, one line each.
     """
 
-    __slots__ = ("_by_catid", "_by_key", "_cache", "_cache_bytes", "_cache_limit", "_root", "root", "warnings")
+    __slots__ = (
+        "_by_catid",
+        "_by_key",
+        "_cache",
+        "_cache_bytes",
+        "_cache_limit",
+        "_root",
+        "root",
+        "warnings",
+    )
 
     def __init__(
         self, root: Path, refs: Iterable[SampleRef], *, cache_bytes: int, warnings: Iterable[str] = ()
@@ -270,10 +279,13 @@ class FolderLibrary:
         if not isinstance(text, str) or not text:
             return None
         if os.path.isabs(text):
-            for path, root in ((os.path.abspath(text), str(self._root)), (os.path.realpath(text), None)):
-                base = root if root is not None else os.path.realpath(self._root)
+            # As written first, then with symbolic links resolved on both sides.
+            for path, base in (
+                (os.path.abspath(text), self.root),
+                (os.path.realpath(text), os.path.realpath(self.root)),
+            ):
                 relative = os.path.relpath(path, base)
-                if not relative.startswith(os.pardir):
+                if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
                     return Path(relative).as_posix()
             return None
         normal = posixpath.normpath(text.replace(os.sep, "/"))
@@ -323,7 +335,7 @@ def open_sample_library(root: str | os.PathLike[str], *, cache_mb: float = 256.0
     >>> [ref.key for ref in library.find("WHSH")]  # doctest: +SKIP
     ['whooshes/WHSH_Big Whoosh_ABC_Lib.wav']
     """
-    if isinstance(cache_mb, bool) or not isinstance(cache_mb, (int, float)) or not 0 <= cache_mb < float("inf"):
+    if isinstance(cache_mb, bool) or not isinstance(cache_mb, (int, float)) or not 0 <= cache_mb < math.inf:
         raise ParameterError(f"cache_mb must be a number >= 0, got {cache_mb!r}")
     path = Path(os.path.abspath(Path(root).expanduser()))
     if not path.exists():
@@ -395,7 +407,6 @@ def _decode(path: Path) -> tuple[np.ndarray, int]:
 
 def _check_complete(path: Path, n: int, declared: int, sample_rate: int, log: str) -> None:
     """Refuse a file that ends more than 1 ms before its header says it does."""
-    tolerance = max(1, sample_rate // 1000)
     expected = declared
     # libsndfile shortens a WAV or AIFF whose data chunk runs past the end of the file
     # to what is there, and says so in its log: "data : 176400 (should be 88178)".
@@ -403,16 +414,19 @@ def _check_complete(path: Path, n: int, declared: int, sample_rate: int, log: st
     if match is not None:
         said, present = int(match.group(1)), int(match.group(2))
         if said not in _STREAMING_SIZES and said > present > 0:
-            expected = max(expected, int(n * said / present))
-    if expected - n > tolerance:
+            expected = max(expected, said // max(1, round(present / n)))
+    if expected - n > max(1, sample_rate // 1000):
         raise MediaError(
-            f"{path}: truncated: its header declares {expected} samples per channel, the file holds {n}"
+            f"{path}: truncated: it ends at {n / sample_rate:.3f} s of the "
+            f"{expected / sample_rate:.3f} s its header declares"
         )
 
 
 def _reason(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    text = str(text).strip().rstrip(".")
-    # libsndfile repeats the path: "Error opening '/x/a.wav': Format not recognised."
+    text = str(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip().rstrip(".")
+    # libsndfile repeats the path and a prefix: "Error opening '/x/a.wav': Format not recognised."
     text = re.sub(r"^error opening '.*?':\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^error\s*:\s*", "", text, flags=re.IGNORECASE)
+    if "does not exist or is not a regular file" in text:
+        text = "unrecognised or damaged data"  # what libsndfile says of a file it cannot make sense of
     return text[:1].lower() + text[1:] if text else type(exc).__name__

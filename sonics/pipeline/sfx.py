@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sonics.core.cues import Cue, CueSheet
 from sonics.core.errors import ExportError, MediaError
 from sonics.core.model import Analysis
@@ -21,14 +23,14 @@ from sonics.core.rng import check_seed
 from sonics.core.sfxplan import SfxPlan
 from sonics.core.sound import SampleLibrary, Stem
 from sonics.export.cuesheet import cue_sheet_csv
-from sonics.export.files import json_bytes, write_files_atomic
-from sonics.export.wav import wav_bytes
+from sonics.export.files import AtomicFiles, json_bytes
+from sonics.export.wav import wav_chunks
 from sonics.io.samples import open_sample_library
 from sonics.io.stems import read_stem
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.presets import Preset, apply_overrides, load_preset
 from sonics.sfx.plan import plan_sfx
-from sonics.sfx.render import premix, render_sfx
+from sonics.sfx.render import premix, render_layer, render_sfx
 from sonics.spotting import spot
 
 __all__ = ["SfxResult", "sfx_pass", "write_sfx_pass"]
@@ -42,13 +44,22 @@ STEMS_DIR = "stems"
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SfxResult:
-    """What one SFX pass made: the cues, the plan with its draws, and the rendered stems."""
+    """One SFX pass decided: the cues and the plan with every draw, ready to render.
+
+    Rendering is left to :meth:`stems` (everything in memory) or to
+    :func:`write_sfx_pass` (one layer at a time, straight to disk), so a long picture
+    never holds every stem at once.
+    """
 
     analysis: Analysis
     preset: Preset
     sheet: CueSheet
     plan: SfxPlan
-    stems: tuple[Stem, ...]
+    library: SampleLibrary | None = None
+
+    def stems(self, *, workers: int = 2, on_progress: Progress | None = None) -> tuple[Stem, ...]:
+        """Render every layer; see :func:`sonics.sfx.render.render_sfx`."""
+        return render_sfx(self.plan, library=self.library, workers=workers, on_progress=on_progress)
 
 
 def _preset(preset: str | os.PathLike[str] | Preset, overrides: tuple[str, ...]) -> Preset:
@@ -65,7 +76,7 @@ def sfx_pass(
     overrides: tuple[str, ...] = (),
     on_progress: Progress | None = None,
 ) -> SfxResult:
-    """Spot, plan and render one preset's sound effects over a picture.
+    """Spot a picture with one preset and plan every sound of its layers.
 
     Parameters
     ----------
@@ -86,6 +97,8 @@ def sfx_pass(
     Returns
     -------
     SfxResult
+        The cues and the plan; ``result.stems()`` renders them, ``write_sfx_pass``
+        renders them into a folder.
 
     Raises
     ------
@@ -95,7 +108,7 @@ def sfx_pass(
     Examples
     --------
     >>> result = sonics.sfx_pass("cut.mp4", preset="ambush", seed=7)  # doctest: +SKIP
-    >>> [s.name for s in result.stems]  # doctest: +SKIP
+    >>> [s.name for s in result.stems()]  # doctest: +SKIP
     """
     check_seed(seed)
     loaded = _preset(preset, overrides)
@@ -103,8 +116,7 @@ def sfx_pass(
     analysis = analyze(source, on_progress=on_progress)
     sheet = spot(analysis, loaded)
     plan = plan_sfx(sheet, loaded, seed=seed, library=library)
-    stems = render_sfx(plan, library=library, on_progress=on_progress)
-    return SfxResult(analysis, loaded, sheet, plan, stems)
+    return SfxResult(analysis, loaded, sheet, plan, library)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -165,15 +177,23 @@ def _merge(result: SfxResult, out_dir: Path, force: bool) -> tuple[CueSheet, Sfx
 
 
 def write_sfx_pass(
-    result: SfxResult, out_dir: str | os.PathLike[str], *, force: bool = False, write_analysis: bool = True
+    result: SfxResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    write_analysis: bool = True,
+    workers: int = 2,
+    on_progress: Progress | None = None,
 ) -> list[Path]:
-    """Write a pass into ``out_dir``: its stems, the merged cues and plan, and the premix.
+    """Render a pass into ``out_dir``: its stems, the merged cues and plan, and the premix.
 
     Writes ``analysis.json``, ``cues.json``, ``cues.csv``, ``sfx_plan.json``,
     ``stems/sfx_<layer>.wav`` (32-bit float, 48 kHz, stereo, the picture's exact
     length) for each of the pass's layers, and ``sfx.wav``: every SFX stem in the
     folder summed, turned down if it would peak above the preset's
-    ``sfx.premix_peak_db``. Either every file is written or none is.
+    ``sfx.premix_peak_db``. Layers are rendered and written one at a time, so memory
+    holds one stem and the premix, however many layers there are. Either every file
+    is written or none is.
 
     Parameters
     ----------
@@ -186,6 +206,10 @@ def write_sfx_pass(
         (their stem files stay on disk but leave the premix).
     write_analysis : bool
         Also write ``analysis.json`` (off when the pass was run from that very file).
+    workers : int
+        Threads that render sounds ahead (the bytes do not depend on it).
+    on_progress : callable, optional
+        Called as ``on_progress("sfx", done, total)`` after each sound.
 
     Returns
     -------
@@ -203,7 +227,7 @@ def write_sfx_pass(
     if not out_dir.parent.resolve().is_dir():
         raise ExportError(f"{out_dir}: the folder {out_dir.parent} does not exist")
     sheet, plan, kept = _merge(result, out_dir, force)
-    stems = list(result.stems)
+    kept_stems = []
     for name in kept:
         path = out_dir / STEMS_DIR / f"sfx_{name}.wav"
         audio, rate = read_stem(path)
@@ -211,19 +235,7 @@ def write_sfx_pass(
             raise ExportError(
                 f"{path}: does not match the folder's cues ({audio.shape[1]} samples at {rate} Hz)"
             )
-        stems.insert(0, Stem(f"sfx_{name}", "effects", audio, rate))
-    mix, _trim_db = premix(stems, peak_db=result.preset.sfx.premix_peak_db)
-    files: dict[Path, bytes] = {
-        out_dir / "analysis.json": json_bytes(result.analysis.to_dict()),
-        out_dir / CUES_JSON: json_bytes(sheet.to_dict()),
-        out_dir / CUES_CSV: cue_sheet_csv(sheet, plan).encode("utf-8"),
-        out_dir / PLAN_JSON: json_bytes(plan.to_dict()),
-        out_dir / PREMIX_WAV: wav_bytes(mix, plan.sample_rate),
-    }
-    for stem in result.stems:
-        files[out_dir / STEMS_DIR / f"{stem.name}.wav"] = wav_bytes(stem.audio, stem.sample_rate)
-    if not write_analysis:
-        del files[out_dir / "analysis.json"]
+        kept_stems.append(audio)
     made = [d for d in (out_dir, out_dir / STEMS_DIR) if not d.exists()]
     try:
         for folder in made:
@@ -233,8 +245,38 @@ def write_sfx_pass(
                 raise ExportError(
                     f"{folder}: cannot create the folder ({str(exc.strerror or exc).lower()})"
                 ) from None
-        return write_files_atomic(files)
-    except ExportError:
+        with AtomicFiles() as staged:
+            total = np.zeros((2, plan.n_samples), dtype=np.float32)
+            for audio in kept_stems:
+                total += audio
+            kept_stems.clear()
+            done, n_sounds = [0], len(result.plan.sounds)
+
+            def tick() -> None:
+                done[0] += 1
+                if on_progress is not None:
+                    on_progress("sfx", done[0], n_sounds)
+
+            for layer in result.plan.layers:
+                stem = render_layer(
+                    result.plan, layer, library=result.library, workers=workers, on_sound=tick
+                )
+                total += stem.audio
+                staged.add(out_dir / STEMS_DIR / f"{stem.name}.wav", wav_chunks(stem.audio, stem.sample_rate))
+                del stem
+            mix, _trim_db = premix(
+                [Stem("sfx", "effects", total, plan.sample_rate)], peak_db=result.preset.sfx.premix_peak_db
+            )
+            del total
+            staged.add(out_dir / PREMIX_WAV, wav_chunks(mix, plan.sample_rate))
+            del mix
+            if write_analysis:
+                staged.add(out_dir / "analysis.json", json_bytes(result.analysis.to_dict()))
+            staged.add(out_dir / CUES_JSON, json_bytes(sheet.to_dict()))
+            staged.add(out_dir / CUES_CSV, cue_sheet_csv(sheet, plan).encode("utf-8"))
+            staged.add(out_dir / PLAN_JSON, json_bytes(plan.to_dict()))
+        return staged.written
+    except BaseException:
         for folder in reversed(made):
             if folder.exists() and not any(folder.iterdir()):
                 folder.rmdir()

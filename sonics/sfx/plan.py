@@ -121,7 +121,11 @@ def check_layers(preset: Preset) -> None:
                 bad_keys = True
             elif key not in names:
                 hint = difflib.get_close_matches(key, names, n=1)
-                tail = f" (did you mean {hint[0]!r}?)" if hint else f" ({layer.generator} has: {', '.join(names)})"
+                tail = (
+                    f" (did you mean {hint[0]!r}?)"
+                    if hint
+                    else f" ({layer.generator} has: {', '.join(names)})"
+                )
                 problems.append(f"{path}.params.{key}: unknown parameter of {layer.generator}{tail}")
                 bad_keys = True
         if bad_keys:
@@ -152,7 +156,9 @@ def _layer_sources(
         return ()
     if library is None:
         if layer.source == "samples":
-            raise PresetError(source, [f"sfx.layers[{index}].source: 'samples' needs a sample folder (--samples)"])
+            raise PresetError(
+                source, [f"sfx.layers[{index}].source: 'samples' needs a sample folder (--samples)"]
+            )
         return ()
     refs = _candidates(layer, library)
     if not refs and layer.source == "samples":

@@ -9,18 +9,19 @@ the picture's length; sounds that reach past either end are cut there.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from sonics.core.errors import MediaError, ParameterError
 from sonics.core.sfxplan import PlannedSound, SfxPlan, SoundSource
 from sonics.core.sound import SampleLibrary, Sound, Stem
-from sonics.dsp.resample import resample
+from sonics.dsp.resample import resample, resample_ratio
 from sonics.dsp.sync import onset_sample, peak_sample
 from sonics.sfx.generators import GENERATORS
 
-__all__ = ["premix", "render_sfx", "render_sound"]
+__all__ = ["premix", "render_layer", "render_sfx", "render_sound"]
 
 _BED_CROSSFADE_S = 0.05
 """Crossfade between repeats of a sample that fills a bed."""
@@ -65,16 +66,23 @@ def _sample_sound(planned: PlannedSound, library: SampleLibrary | None, sample_r
     audio, file_rate = library.load(library.get(planned.name))
     # Varispeed, as a sampler transposes: play the file as if it were recorded at a
     # rate 2**(st/12) times its own, then bring that to the delivery rate.
-    audio = resample(audio, file_rate * 2.0 ** (planned.pitch_semitones / 12.0), sample_rate)
+    played_hz = file_rate * 2.0 ** (planned.pitch_semitones / 12.0)
     if planned.sync == "start":
+        audio = resample(audio, played_hz, sample_rate)
         n_samples = max(1, round(float(planned.params.get("duration_s", 0.0)) * sample_rate))
         audio = _fill_bed(audio, n_samples, sample_rate)
         curve = planned.params.get("curve")
         if curve:
             audio = audio * _curve_gain(curve, float(planned.params["curve_rate_hz"]), n_samples, sample_rate)
         return Sound(audio, sample_rate, 0)
+    # The sync point is found in the file as recorded (the resampler's pre-ringing
+    # would pull an onset early) and carried over by the exact resampling ratio.
     find = peak_sample if planned.sync == "peak" else onset_sample
-    return Sound(audio, sample_rate, find(audio, sample_rate))
+    sync_in_file = find(audio, file_rate)
+    ratio = resample_ratio(played_hz, sample_rate)
+    audio = resample(audio, played_hz, sample_rate)
+    sync = min(audio.shape[1] - 1, round(sync_in_file * ratio))
+    return Sound(audio, sample_rate, sync)
 
 
 def render_sound(planned: PlannedSound, *, library: SampleLibrary | None = None, sample_rate: int) -> Sound:
@@ -109,17 +117,87 @@ def _place(stem: np.ndarray, sound: Sound, at_sample: int, pan: float, gain: flo
     stem[:, lo:hi] += _to_stereo(sound.audio[:, lo - start : hi - start], pan, gain)
 
 
-def render_sfx(
-    plan: SfxPlan, *, library: SampleLibrary | None = None, on_progress: Progress | None = None
-) -> tuple[Stem, ...]:
-    """Render every layer of a plan into its stem.
+def _rendered(
+    sounds: Sequence[PlannedSound], library: SampleLibrary | None, sample_rate: int, workers: int
+) -> Iterator[Sound]:
+    """Yield each sound rendered, in plan order; ``workers`` threads render ahead."""
+    if workers <= 1 or len(sounds) < 2:
+        yield from (render_sound(s, library=library, sample_rate=sample_rate) for s in sounds)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sonics-sfx") as pool:
+        # A bounded window keeps memory flat: only a few rendered sounds wait at a time.
+        window = 4 * workers
+        pending = [
+            pool.submit(render_sound, s, library=library, sample_rate=sample_rate) for s in sounds[:window]
+        ]
+        for k in range(len(sounds)):
+            if k + window < len(sounds):
+                pending.append(
+                    pool.submit(render_sound, sounds[k + window], library=library, sample_rate=sample_rate)
+                )
+            yield pending[k].result()
+            pending[k] = None  # type: ignore[call-overload]
+
+
+def render_layer(
+    plan: SfxPlan,
+    layer: str,
+    *,
+    library: SampleLibrary | None = None,
+    workers: int = 2,
+    on_sound: Callable[[], None] | None = None,
+) -> Stem:
+    """Render one layer of a plan into its stem.
 
     Parameters
     ----------
     plan : SfxPlan
         The plan (from :func:`sonics.sfx.plan.plan_sfx`, or read back from JSON).
+    layer : str
+        One of ``plan.layers``.
     library : SampleLibrary, optional
         The library the plan's sample keys refer to.
+    workers : int
+        Threads that render sounds ahead (>= 1). Sounds are added to the stem in plan
+        order whatever the number, so the result is the same bytes.
+    on_sound : callable, optional
+        Called after each sound is placed.
+
+    Returns
+    -------
+    Stem
+        ``sfx_<layer>``, shape ``(2, plan.n_samples)``; silence if the layer has no sound.
+    """
+    if layer not in plan.layers:
+        raise ParameterError(f"the plan has no layer {layer!r} (it has: {', '.join(plan.layers)})")
+    stem = np.zeros((2, plan.n_samples), dtype=np.float32)
+    sounds = plan.for_layer(layer)
+    for planned, sound in zip(sounds, _rendered(sounds, library, plan.sample_rate, workers), strict=True):
+        _place(stem, sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
+        if on_sound is not None:
+            on_sound()
+    return Stem(f"sfx_{layer}", "effects", stem, plan.sample_rate)
+
+
+def render_sfx(
+    plan: SfxPlan,
+    *,
+    library: SampleLibrary | None = None,
+    workers: int = 2,
+    on_progress: Progress | None = None,
+) -> tuple[Stem, ...]:
+    """Render every layer of a plan into its stem, all held in memory.
+
+    For long pictures prefer :func:`render_layer`, one layer at a time.
+
+    Parameters
+    ----------
+    plan : SfxPlan
+        The plan.
+    library : SampleLibrary, optional
+        The library the plan's sample keys refer to.
+    workers : int
+        Threads that render sounds ahead (the bytes do not depend on it).
     on_progress : callable, optional
         Called as ``on_progress("sfx", done, total)`` after each sound.
 
@@ -129,14 +207,17 @@ def render_sfx(
         One ``sfx_<layer>`` stem per layer the plan owns, in plan order, each of shape
         ``(2, plan.n_samples)``; a layer without sounds is silence.
     """
-    stems = {name: np.zeros((2, plan.n_samples), dtype=np.float32) for name in plan.layers}
+    done = [0]
     total = len(plan.sounds)
-    for done, planned in enumerate(plan.sounds, start=1):
-        sound = render_sound(planned, library=library, sample_rate=plan.sample_rate)
-        _place(stems[planned.layer], sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
+
+    def tick() -> None:
+        done[0] += 1
         if on_progress is not None:
-            on_progress("sfx", done, total)
-    return tuple(Stem(f"sfx_{name}", "effects", audio, plan.sample_rate) for name, audio in stems.items())
+            on_progress("sfx", done[0], total)
+
+    return tuple(
+        render_layer(plan, name, library=library, workers=workers, on_sound=tick) for name in plan.layers
+    )
 
 
 def premix(stems: Sequence[Stem], *, peak_db: float = -1.0) -> tuple[np.ndarray, float]:
@@ -155,8 +236,12 @@ def premix(stems: Sequence[Stem], *, peak_db: float = -1.0) -> tuple[np.ndarray,
     lengths = {s.n_samples for s in stems}
     if len(lengths) != 1:
         raise ParameterError(f"stems must have one length, got {sorted(lengths)}")
-    total = np.sum([s.audio for s in stems], axis=0, dtype=np.float64)
-    peak = float(np.max(np.abs(total))) if total.size else 0.0
+    total = stems[0].audio.copy()
+    for stem in stems[1:]:
+        total += stem.audio
+    peak = float(max(total.max(initial=0.0), -total.min(initial=0.0)))
     ceiling = 10.0 ** (peak_db / 20.0)
     trim_db = 0.0 if peak <= ceiling else 20.0 * math.log10(ceiling / peak)
-    return (total * 10.0 ** (trim_db / 20.0)).astype(np.float32), trim_db
+    if trim_db:
+        total *= np.float32(10.0 ** (trim_db / 20.0))
+    return total, trim_db

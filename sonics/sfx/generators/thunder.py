@@ -1,0 +1,223 @@
+"""Thunder and designed booms: low, long, starting on a hard front.
+
+Thunder (Farnell, *Designing Sound* ch. 40): a lightning channel is kilometres of
+tortuous segments, each launching a shock that arrives as an **N-wave** (a jump up, a
+linear fall through zero, a jump back). The nearest segment arrives first as the crack;
+the rest roll in as a damped train of N-waves that grow wider (lower) with distance,
+with slow swells where the channel runs along the line of sight, plus reflections off
+the ground and hills. A cinematic boom is simpler: a short click, a sine chirping down
+from the low mids into the sub (the thump), and a long sub tail with a little rumble.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from sonics.core.sound import Sound
+from sonics.dsp.envelopes import ad_envelope, finish
+from sonics.dsp.filters import lowpass
+from sonics.dsp.noise import brown_noise, contact_click
+from sonics.sfx.generators._fields import check_range, peak_db_for
+
+__all__ = ["Boom", "Thunder", "n_wave_train"]
+
+
+def n_wave_train(n: int, starts: np.ndarray, widths: np.ndarray, amps: np.ndarray) -> np.ndarray:
+    """Return a sum of N-waves: ``a * (1 - (2k + 1) / w)`` for ``k = 0 .. w - 1`` from each start.
+
+    Each N-wave is a jump up, a linear fall through zero and a jump back: symmetric, so it
+    carries no DC. Built in linear time whatever the number of pulses, as jumps and slopes
+    placed as impulses and integrated twice.
+
+    Parameters
+    ----------
+    n : int
+        Length of the result (samples).
+    starts : numpy.ndarray
+        First sample of each N-wave (integers >= 0).
+    widths : numpy.ndarray
+        Length of each N-wave (samples, >= 2).
+    amps : numpy.ndarray
+        Peak pressure of each N-wave (its first sample).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n,)``, float64; pulses running past the end are cut.
+
+    Examples
+    --------
+    >>> n_wave_train(6, np.array([1]), np.array([4]), np.array([1.0])).tolist()
+    [0.0, 0.75, 0.25, -0.25, -0.75, 0.0]
+    """
+    s = np.asarray(starts, dtype=np.int64)
+    w = np.maximum(np.asarray(widths, dtype=np.int64), 2)
+    a = np.asarray(amps, dtype=np.float64)
+    jumps, slopes = np.zeros(n + 1), np.zeros(n + 1)
+    end = np.minimum(s + w, n)
+    np.add.at(jumps, np.minimum(s, n), a * (w - 1) / w)
+    np.add.at(jumps, end, a * (w - 1) / w)
+    np.add.at(slopes, np.minimum(s + 1, n), -2.0 * a / w)
+    np.add.at(slopes, end, 2.0 * a / w)
+    return (np.cumsum(jumps) + np.cumsum(np.cumsum(slopes)))[:n]
+
+
+def _thinned_times(rng: np.random.Generator, rate: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Return sample indices of a Poisson process with per-sample rate ``rate`` (events/s)."""
+    peak = float(rate.max())
+    if peak <= 0:
+        return np.zeros(0, dtype=np.int64)
+    count = rng.poisson(peak * rate.size / sample_rate)
+    candidates = np.sort(rng.integers(0, rate.size, count))
+    return candidates[rng.random(count) < rate[candidates] / peak]
+
+
+@dataclass(frozen=True, slots=True)
+class Thunder:
+    """A thunderclap: a crack of N-wave shocks, then a long rolling rumble with echoes.
+
+    Parameters
+    ----------
+    duration_s : float
+        Length (s, 1..30); the rumble decays within it.
+    distance_m : float
+        Distance to the nearest part of the strike (m, 50..20000): far thunder has a soft
+        front, wider (lower) N-waves and less high end.
+    intensity : float
+        0..1: a bigger storm: harder crack, denser and longer rumble, level (-12..-6 dBFS).
+
+    Examples
+    --------
+    >>> sound = Thunder(duration_s=2.0).render(np.random.default_rng(0))
+    >>> sound.audio.shape, sound.sync_sample
+    ((1, 96000), 0)
+    """
+
+    name: ClassVar[str] = "thunder"
+    kind: ClassVar[str] = "hit"
+
+    duration_s: float = 6.0
+    distance_m: float = 800.0
+    intensity: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_range(self.name, "duration_s", self.duration_s, 1.0, 30.0)
+        check_range(self.name, "distance_m", self.distance_m, 50.0, 20_000.0)
+        check_range(self.name, "intensity", self.intensity, 0.0, 1.0)
+
+    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
+        """Render one variation; ``sync_sample`` is 0, the front of the first shock."""
+        n = round(self.duration_s * sample_rate)
+        t = np.arange(n) / sample_rate
+        size, far = self.intensity, self.distance_m / 1000.0
+        widen = 1.0 + 0.6 * far  # shocks spread as they travel
+        ms = sample_rate / 1000.0
+
+        # the crack: the nearest segments, within a tenth of a second or two
+        crack_s = 0.08 + 0.12 * size
+        crack_rate = np.where(t < crack_s, 250.0 + 350.0 * size, 0.0)
+        starts = _thinned_times(rng, crack_rate, sample_rate)
+        widths = rng.uniform(0.8, 3.0, starts.size) * widen * ms
+        amps = rng.uniform(0.15, 0.8, starts.size) ** 2 * np.exp(-starts / (0.05 * sample_rate))
+        crack = n_wave_train(n, starts, widths, amps * (0.5 + 0.5 * size) / (1.0 + 0.5 * far))
+
+        # the rumble: wider N-waves arriving from further segments, rolling in slow swells
+        tail_s = self.duration_s / (6.0 - 2.0 * size)
+        roll = lowpass(rng.standard_normal(n), rng.uniform(0.6, 1.5), sample_rate, order=2)
+        roll = 0.25 + (roll / (np.max(np.abs(roll)) + 1e-12)) ** 2 * 1.5
+        swell = (1.0 - np.exp(-t / (0.1 + 0.1 * far))) * np.exp(-t / tail_s) * roll
+        swell /= swell.max() + 1e-12
+        starts = _thinned_times(rng, (150.0 + 350.0 * size) * swell, sample_rate)
+        widths = (4.0 + 26.0 * starts / n) * rng.uniform(0.6, 1.6, starts.size) * widen * ms
+        amps = rng.uniform(0.0, 1.0, starts.size) ** 2 * np.sign(rng.uniform(-0.3, 1.0, starts.size))
+        rumble = n_wave_train(n, starts, widths, 0.35 * amps * swell[starts])
+        bed = lowpass(brown_noise(rng, n), 140.0, sample_rate, order=2) * swell * 0.25
+
+        # the rumble's shocks have travelled further than the crack's: softer fronts
+        x = lowpass(crack, 7000.0 / (1.0 + far), sample_rate, order=2)
+        x += lowpass(rumble, 1800.0 / (1.0 + 0.5 * far), sample_rate, order=2) + bed
+        # reflections off the ground and hills: later, duller copies
+        for delay_s, gain in ((rng.uniform(0.2, 0.5), 0.35), (rng.uniform(0.7, 1.6), 0.2)):
+            d = min(n - 1, round(delay_s * sample_rate))
+            x[d:] += gain * lowpass(x[: n - d], 900.0, sample_rate, order=2)
+        # the front: the shock from the nearest segment, first and loudest; its edge stays
+        # steep (one pole) so the sound starts on it, even from far away
+        front = n_wave_train(n, np.array([0]), np.array([2.5 * widen * ms]), np.array([1.0]))
+        front = lowpass(front, 9000.0 / (1.0 + 0.5 * far), sample_rate, order=1)
+        x += front / np.max(np.abs(front)) * np.max(np.abs(x)) * (0.8 + 0.4 * size)
+        audio = finish(
+            x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.05, dc_cutoff_hz=15.0
+        )
+        return Sound(audio, sample_rate, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Boom:
+    """A cinematic boom: a click, a thump chirping down into the sub, a long sub tail.
+
+    Parameters
+    ----------
+    duration_s : float
+        Length (s, 0.5..12); the tail decays within it.
+    pitch_hz : float
+        Pitch the sub tail settles at (Hz, 25..120); the thump starts four times higher.
+    intensity : float
+        0..1: a bigger boom: lower and longer, more sub and rumble, level (-12..-6 dBFS).
+
+    Examples
+    --------
+    >>> sound = Boom(duration_s=1.5).render(np.random.default_rng(0))
+    >>> sound.audio.shape, sound.sync_sample
+    ((1, 72000), 0)
+    """
+
+    name: ClassVar[str] = "boom"
+    kind: ClassVar[str] = "hit"
+
+    duration_s: float = 3.0
+    pitch_hz: float = 45.0
+    intensity: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_range(self.name, "duration_s", self.duration_s, 0.5, 12.0)
+        check_range(self.name, "pitch_hz", self.pitch_hz, 25.0, 120.0)
+        check_range(self.name, "intensity", self.intensity, 0.0, 1.0)
+
+    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
+        """Render one variation; ``sync_sample`` is 0, the click's first sample."""
+        n = round(self.duration_s * sample_rate)
+        t = np.arange(n) / sample_rate
+        size = self.intensity
+        end_hz = self.pitch_hz * rng.uniform(0.94, 1.06) * (1.1 - 0.2 * size)
+        room = 0.8 * self.duration_s
+
+        # thump: exponential chirp from 4x down to the tail pitch in ~60 ms
+        glide_s = 0.03 + 0.03 * size
+        freq = end_hz * (1.0 + 3.0 * np.exp(-t / glide_s))
+        phase = 2.0 * np.pi * np.cumsum(freq) / sample_rate
+        thump = np.sin(phase) * ad_envelope(
+            n, sample_rate, attack_s=0.002, t60_s=min(room, 0.35 + 0.3 * size)
+        )
+        # sub tail: the same oscillator keeps ringing and sags a little lower
+        sag = 1.0 - 0.08 * np.clip(t / self.duration_s, 0.0, 1.0)
+        sub = np.sin(2.0 * np.pi * np.cumsum(freq * sag) / sample_rate)
+        sub *= ad_envelope(n, sample_rate, attack_s=0.02, t60_s=min(room, 1.0 + 2.0 * size))
+        rumble = lowpass(brown_noise(rng, n), 110.0, sample_rate, order=2)
+        rumble *= ad_envelope(n, sample_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size))
+        click = contact_click(rng, n, sample_rate, t60_s=0.004, corner_hz=800.0)
+        click = lowpass(click, 5000.0, sample_rate, order=2)
+
+        x = (
+            thump
+            + (0.4 + 0.5 * size) * sub
+            + (0.08 + 0.1 * size) * rumble
+            + 0.45 * click / np.max(np.abs(click))
+        )
+        x = np.tanh(1.6 * x) / np.tanh(1.6)  # saturation: harmonics that carry the sub on small speakers
+        audio = finish(
+            x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.05, dc_cutoff_hz=15.0
+        )
+        return Sound(audio, sample_rate, 0)

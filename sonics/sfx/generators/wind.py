@@ -1,0 +1,138 @@
+"""Wind: a gusting wind over open ground, with whistles and howls at some speeds.
+
+Recipe (Farnell, *Designing Sound*, ch. 41): one control, the wind speed, drives
+everything. Speed = the bed's level curve times slow gusts (band-limited noise, squared
+so gusts rise suddenly) plus faster turbulence. The body is noise through a broad
+band-pass whose centre and level rise with speed, over a low buffeting rumble. Whistles
+(air over edges) and howls (cavities) are narrow resonances whose pitch follows speed
+(Strouhal: f = St U / d) and which only sound inside their own range of speeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from sonics.core.sound import Sound
+from sonics.dsp.controls import SmoothRandom
+from sonics.dsp.filters import bandpass_response, lowpass_response
+from sonics.dsp.streams import NoiseStream, finish_in_place, render_in_blocks
+from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
+
+__all__ = ["Wind"]
+
+_N_FFT = 2048  # 23 Hz bins: narrow enough for howls
+
+
+def _bump(x: np.ndarray) -> np.ndarray:
+    """Raised-cosine window: 1 at 0, falling to 0 at |x| = 1."""
+    return np.where(np.abs(x) < 1.0, 0.5 + 0.5 * np.cos(np.pi * np.clip(x, -1.0, 1.0)), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Wind:
+    """Wind over open ground (a bed): gusts, a broad rushing body, whistles and howls.
+
+    Parameters
+    ----------
+    duration_s : float
+        Length (s, 0.1..600).
+    speed : float
+        Mean wind speed, 0.05..1 (a breeze to a gale): the bed's level curve scales it.
+    gustiness : float
+        0..1: how much and how suddenly gusts vary the speed.
+    n_whistles : int
+        Edges that whistle (0..6), each in its own range of speeds.
+    intensity : float
+        0..1: overall strength; without a curve it is the constant level curve.
+    curve : tuple of float
+        Level envelope in 0..1 at ``curve_rate_hz``: scales the wind speed (so a rising
+        curve also brightens it and brings in the whistles). Empty: constant ``intensity``.
+    curve_rate_hz : float
+        Points per second of ``curve`` (1..1000).
+
+    Examples
+    --------
+    >>> sound = Wind(duration_s=1.0).render(np.random.default_rng(0))
+    >>> sound.audio.shape, sound.sync_sample
+    ((2, 48000), 0)
+    """
+
+    name: ClassVar[str] = "wind"
+    kind: ClassVar[str] = "bed"
+
+    duration_s: float = 10.0
+    speed: float = 0.6
+    gustiness: float = 0.6
+    n_whistles: int = 3
+    intensity: float = 1.0
+    curve: tuple[float, ...] = ()
+    curve_rate_hz: float = 100.0
+
+    def __post_init__(self) -> None:
+        check_range(self.name, "speed", self.speed, 0.05, 1.0)
+        check_range(self.name, "gustiness", self.gustiness, 0.0, 1.0)
+        check_int(self.name, "n_whistles", self.n_whistles, 0, 6)
+        object.__setattr__(self, "curve", check_bed(self))
+
+    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
+        """Render one variation: fresh gusts, fresh whistles."""
+        read_curve = curve_reader(self.curve, self.curve_rate_hz, self.intensity)
+        n_samples = round(self.duration_s * sample_rate)
+        gusts = SmoothRandom.draw(rng, low_hz=0.04, high_hz=0.35, n_components=8)
+        turbulence = SmoothRandom.draw(rng, low_hz=0.7, high_hz=4.0, n_components=8)
+
+        def wind_speed(times_s: np.ndarray) -> np.ndarray:
+            level = read_curve(times_s)
+            g = gusts(times_s) / 1.4  # mostly within +-1
+            # squaring the positive excursions makes gusts swell suddenly and die slowly
+            gust = 1.0 + self.gustiness * (0.35 * g + 0.45 * np.maximum(g, 0.0) ** 2 - 0.15)
+            wander = 1.0 + 0.08 * self.gustiness * turbulence(times_s)
+            return np.clip(self.speed * (0.35 + 0.65 * level) * gust * wander, 0.0, 1.5)
+
+        # whistles: Strouhal tones f = St U / d; each edge sounds only around its own speed
+        whistle_hz = np.exp(rng.uniform(np.log(500.0), np.log(2200.0), self.n_whistles))
+        whistle_at = rng.uniform(0.35, 1.0, self.n_whistles)  # speed at which each sings loudest
+        whistle_pan = rng.uniform(-0.7, 0.7, self.n_whistles)
+        flutter = [
+            SmoothRandom.draw(rng, low_hz=2.0, high_hz=9.0, n_components=6) for _ in range(self.n_whistles)
+        ]
+        howl_hz = rng.uniform(280.0, 480.0)
+
+        def magnitude(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+            u = wind_speed(times_s)
+            # a broad rushing band, brighter with speed (the hiss opens up as the wind rises)
+            body = u**1.5 * bandpass_response(freqs_hz, 180.0 + 900.0 * u, 0.6)
+            body *= lowpass_response(freqs_hz, 800.0 + 5000.0 * u**2, order=1)
+            rumble = 0.8 * u**2 * lowpass_response(freqs_hz, 70.0 + 60.0 * u, order=2)
+            howl = 0.6 * _bump((u - 1.0) / 0.4) * bandpass_response(freqs_hz, howl_hz * (0.4 + 0.8 * u), 9.0)
+            subsonic = (freqs_hz / 25.0) ** 4 / (1.0 + (freqs_hz / 25.0) ** 4)  # nothing below ~25 Hz
+            return (body + rumble + howl) * subsonic
+
+        noise = NoiseStream(rng, sample_rate, n_channels=2, n_fft=_N_FFT)
+        phases = np.zeros(self.n_whistles)
+        pans = np.stack([np.cos((whistle_pan + 1) * np.pi / 4), np.sin((whistle_pan + 1) * np.pi / 4)])
+        step = 64  # speed is read every 64 samples for the whistles and interpolated between
+
+        def block(start: int, stop: int) -> np.ndarray:
+            out = noise.render(stop - start, magnitude).astype(np.float64)
+            if self.n_whistles:
+                t = np.arange(start, stop) / sample_rate
+                coarse = np.arange(start, stop + step, step) / sample_rate
+                u = wind_speed(coarse)
+                for k in range(self.n_whistles):
+                    amp = 0.1 * _bump((u - whistle_at[k]) / 0.3) * (0.6 + 0.4 * flutter[k](coarse * 0.37))
+                    freq = whistle_hz[k] * (0.55 + 0.9 * u) * (1.0 + 0.02 * flutter[k](coarse))
+                    phase = phases[k] + 2.0 * np.pi * np.cumsum(np.interp(t, coarse, freq)) / sample_rate
+                    phases[k] = phase[-1] % (2.0 * np.pi)
+                    if np.any(amp > 0):
+                        out += pans[:, k : k + 1] * (np.interp(t, coarse, amp) * np.sin(phase))
+            return out
+
+        audio = render_in_blocks(n_samples, 2, block)
+        finish_in_place(
+            audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
+        )
+        return Sound(audio, sample_rate, 0)
