@@ -29,13 +29,24 @@ from sonics.core import (
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> object:
-    # The pipeline pulls in PyAV and OpenTimelineIO; load it on first use so that
-    # ``import sonics`` (and the command line's --help) stays quick.
-    if name in ("analyze", "load_analysis"):
-        from sonics import pipeline
+_LAZY = {
+    "analyze": "sonics.pipeline",
+    "load_analysis": "sonics.pipeline",
+    "sfx_pass": "sonics.pipeline",
+    "write_sfx_pass": "sonics.pipeline",
+    "load_preset": "sonics.presets",
+    "spot": "sonics.spotting",
+    "plan_sfx": "sonics.sfx.plan",
+    "render_sfx": "sonics.sfx.render",
+}
+"""Entry points loaded on first use, so that ``import sonics`` (and ``--help``) stays quick."""
 
-        return getattr(pipeline, name)
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sonics' has no attribute {name!r}")
 
 
@@ -59,4 +70,10 @@ __all__ = [
     "__version__",
     "analyze",
     "load_analysis",
+    "load_preset",
+    "plan_sfx",
+    "render_sfx",
+    "sfx_pass",
+    "spot",
+    "write_sfx_pass",
 ]

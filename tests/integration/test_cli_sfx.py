@@ -198,3 +198,55 @@ def test_presets_list_show_and_check(sonics_cli, tmp_path):
     assert "ok" in checked.stdout
     for name in builtin_presets():
         _ok(sonics_cli("presets", "check", name))
+
+
+def _sample_preset(tmp_path: Path, samples: str = "") -> Path:
+    preset = tmp_path / "hits.toml"
+    preset.write_text(
+        'schema = 1\nname = "hits"\n[[sfx.layers]]\nname = "hit"\nevents = ["cut"]\ngenerator = "impact"\n'
+        f'source = "samples"\nucs = ["FGHTImpt"]\n{samples}\n'
+    )
+    return preset
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [("silent", "silent"), ("garbage", "FGHTImpt_Bad_TEST_Lib.wav")],
+)
+def test_an_unusable_sample_fails_cleanly_naming_the_file(
+    sonics_cli, edit_video, tmp_path, content, fragment
+):
+    library = tmp_path / "library"
+    library.mkdir()
+    path = library / "FGHTImpt_Bad_TEST_Lib.wav"
+    if content == "silent":
+        soundfile.write(path, np.zeros(4800, dtype=np.float32), 48000)
+    else:
+        path.write_bytes(b"RIFF not really a wave file")
+    before = path.read_bytes()
+    result = sonics_cli(
+        "sfx",
+        edit_video.path,
+        "-o",
+        tmp_path / "out",
+        "--samples",
+        library,
+        "--preset",
+        _sample_preset(tmp_path),
+        "-q",
+    )
+    _fails_with(result, fragment, str(path))
+    assert not (tmp_path / "out").exists()
+    assert path.read_bytes() == before
+
+
+def test_a_named_sample_missing_from_the_library_fails_cleanly(sonics_cli, edit_video, tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    soundfile.write(library / "FGHTImpt_Punch_TEST_Lib.wav", np.ones(480, dtype=np.float32) * 0.5, 48000)
+    preset = _sample_preset(tmp_path, 'samples = ["punches/FGHTImpt_Gone_TEST_Lib.wav"]')
+    result = sonics_cli(
+        "sfx", edit_video.path, "-o", tmp_path / "out", "--samples", library, "--preset", preset, "-q"
+    )
+    _fails_with(result, "FGHTImpt_Gone_TEST_Lib.wav")
+    assert not (tmp_path / "out").exists()
