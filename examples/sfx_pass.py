@@ -21,7 +21,9 @@ def main(video: Path) -> None:
     print(f"{video.name}: {len(sheet.cues)} cues on {len(sheet.layers)} layers")
     for cue in sheet.cues[:6]:
         print(f"  {cue.time_s:7.3f} s  {cue.layer:<12} {cue.intensity:.2f}  {cue.why[:70]}")
-    result = sonics.sfx_pass(analysis, preset="ambush", seed=7, overrides=("sfx.layers.arrow_flyby.gain_db=-4",))
+    result = sonics.sfx_pass(
+        analysis, preset="ambush", seed=7, overrides=("sfx.layers.arrow_flyby.gain_db=-4",)
+    )
     with tempfile.TemporaryDirectory() as folder:
         written = sonics.write_sfx_pass(result, Path(folder) / "out")
         print(f"wrote {len(written)} files: " + ", ".join(sorted(p.name for p in written)))
