@@ -16,6 +16,7 @@ from sonics.core.errors import MediaError, PresetError
 from sonics.core.sfxplan import SfxPlan
 from sonics.io.samples import open_sample_library
 from sonics.presets import parse_preset
+from sonics.sfx.generators import GENERATORS
 from sonics.sfx.plan import plan_sfx
 from sonics.sfx.render import premix, render_sfx
 
@@ -217,3 +218,31 @@ def test_a_bad_parameter_value_is_reported_with_the_generators_rule():
     preset = _preset('name = "b"\nevents = ["impact"]\ngenerator = "impact"\nparams = { pitch_hz = 5000.0 }')
     with pytest.raises(PresetError, match=r"sfx.layers\[0\].params: .*pitch_hz must be in \[30, 300\]"):
         plan_sfx(_sheet([], ("b",)), preset)
+
+
+# --- every generator through the whole plan → render path ----------------------------------------
+
+_PEAK_SYNCED = {"whoosh", "swish", "arrow_flyby", "arrow_volley", "riser"}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_every_generators_sync_point_lands_on_its_cue_sample(name):
+    generator = GENERATORS[name]
+    cue_s = 2.5
+    layer = f'name = "x"\nevents = ["cut"]\ngenerator = "{name}"\ngain_db = 0.0\nduration_s = [1.5, 1.5]'
+    sheet = _sheet([_hit(cue_s, "x", duration_s=1.5)], ("x",), n_samples=6 * SR)
+    plan = plan_sfx(sheet, _preset(layer), seed=11)
+    (planned,) = plan.sounds
+    (stem,) = render_sfx(plan)
+    cue_sample = round(cue_s * SR)
+    if name in _PEAK_SYNCED:
+        found = _peak(stem.audio, 0, stem.n_samples)
+        assert abs(found - cue_sample) <= 1
+    elif generator.kind == "bed":
+        # a bed starts at its cue (fading in) and nothing of it sounds before
+        assert not stem.audio[:, :cue_sample].any() and stem.audio[:, cue_sample:].any()
+    else:
+        # an onset-synced hit starts its transient on the cue, with silence before it
+        assert not stem.audio[:, :cue_sample].any()
+        assert _first_loud(stem.audio, 0, stem.n_samples, fraction=1e-3) == cue_sample
+    assert planned.params["duration_s"] == 1.5 or generator.kind == "bed" or "duration_s" not in planned.params
