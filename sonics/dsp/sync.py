@@ -16,7 +16,8 @@ from sonics.core.errors import ParameterError
 __all__ = ["onset_sample", "peak_sample"]
 
 
-def _magnitude(audio: np.ndarray) -> np.ndarray:
+def _channels(audio: np.ndarray) -> np.ndarray:
+    """Return ``audio`` as finite float64 of shape ``(channels, n > 0)``, or raise."""
     x = np.asarray(audio, dtype=np.float64)
     if x.ndim == 1:
         x = x[np.newaxis, :]
@@ -24,7 +25,11 @@ def _magnitude(audio: np.ndarray) -> np.ndarray:
         raise ParameterError(f"audio must have shape (channels, n > 0), got {x.shape}")
     if not np.isfinite(x).all():
         raise ParameterError("audio holds NaN or infinite samples")
-    return np.max(np.abs(x), axis=0)
+    return x
+
+
+def _magnitude(audio: np.ndarray) -> np.ndarray:
+    return np.max(np.abs(_channels(audio)), axis=0)
 
 
 def onset_sample(
@@ -110,13 +115,7 @@ def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) ->
     """
     if window_ms <= 0:
         raise ParameterError(f"window_ms must be > 0, got {window_ms}")
-    x = np.asarray(audio, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[np.newaxis, :]
-    if x.ndim != 2 or x.shape[1] == 0:
-        raise ParameterError(f"audio must have shape (channels, n > 0), got {x.shape}")
-    if not np.isfinite(x).all():
-        raise ParameterError("audio holds NaN or infinite samples")
+    x = _channels(audio)
     if not x.any():
         raise ParameterError("audio is silent: it has no peak")
     window = max(1, round(window_ms * sample_rate / 1000))

@@ -30,7 +30,7 @@ from sonics.io.stems import read_stem
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.presets import Preset, apply_overrides, load_preset
 from sonics.sfx.plan import plan_sfx
-from sonics.sfx.render import premix, render_layer, render_sfx
+from sonics.sfx.render import premix, render_layer, render_sfx, sound_counter
 from sonics.spotting import spot
 
 __all__ = ["SfxResult", "sfx_pass", "write_sfx_pass"]
@@ -250,13 +250,7 @@ def write_sfx_pass(
             for audio in kept_stems:
                 total += audio
             kept_stems.clear()
-            done, n_sounds = [0], len(result.plan.sounds)
-
-            def tick() -> None:
-                done[0] += 1
-                if on_progress is not None:
-                    on_progress("sfx", done[0], n_sounds)
-
+            tick = sound_counter(result.plan, on_progress)
             for layer in result.plan.layers:
                 stem = render_layer(
                     result.plan, layer, library=result.library, workers=workers, on_sound=tick

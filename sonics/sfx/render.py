@@ -21,7 +21,7 @@ from sonics.dsp.resample import resample, resample_ratio
 from sonics.dsp.sync import onset_sample, peak_sample
 from sonics.sfx.generators import GENERATORS
 
-__all__ = ["premix", "render_layer", "render_sfx", "render_sound"]
+__all__ = ["premix", "render_layer", "render_sfx", "render_sound", "sound_counter"]
 
 _BED_CROSSFADE_S = 0.05
 """Crossfade between repeats of a sample that fills a bed."""
@@ -179,6 +179,18 @@ def render_layer(
     return Stem(f"sfx_{layer}", "effects", stem, plan.sample_rate)
 
 
+def sound_counter(plan: SfxPlan, on_progress: Progress | None) -> Callable[[], None]:
+    """Return a callback that reports ``("sfx", sounds done, sounds in the plan)`` at each call."""
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if on_progress is not None:
+            on_progress("sfx", done[0], len(plan.sounds))
+
+    return tick
+
+
 def render_sfx(
     plan: SfxPlan,
     *,
@@ -207,14 +219,7 @@ def render_sfx(
         One ``sfx_<layer>`` stem per layer the plan owns, in plan order, each of shape
         ``(2, plan.n_samples)``; a layer without sounds is silence.
     """
-    done = [0]
-    total = len(plan.sounds)
-
-    def tick() -> None:
-        done[0] += 1
-        if on_progress is not None:
-            on_progress("sfx", done[0], total)
-
+    tick = sound_counter(plan, on_progress)
     return tuple(
         render_layer(plan, name, library=library, workers=workers, on_sound=tick) for name in plan.layers
     )
