@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
 from sonics.core.errors import ParameterError
 from sonics.dsp.filters import dc_block
@@ -25,6 +24,7 @@ __all__ = [
     "fade",
     "finish",
     "gain_to_db",
+    "interpolate_grid",
     "normalize_peak",
     "swell",
 ]
@@ -123,8 +123,10 @@ def ad_envelope(n_samples: int, sample_rate: int, *, attack_s: float, t60_s: flo
     decay = np.exp(-_LN_1000 * np.maximum(t - attack_s, 0.0) / t60_s)
     if attack_s == 0:
         return decay
-    rise = 0.5 - 0.5 * np.cos(np.pi * np.minimum(t / attack_s, 1.0))
-    return rise * decay
+    # the rise is 1 from the end of the attack on: shape only the samples before it
+    n_rise = int(np.searchsorted(t, attack_s))
+    decay[:n_rise] *= 0.5 - 0.5 * np.cos(np.pi * (t[:n_rise] / attack_s))
+    return decay
 
 
 def adsr_envelope(
@@ -229,13 +231,17 @@ def fade(x: np.ndarray, sample_rate: int, *, in_s: float = 0.0, out_s: float = 0
     if in_s < 0 or out_s < 0:
         raise ParameterError(f"fade lengths must be >= 0 s, got {in_s} and {out_s}")
     y = np.array(x, dtype=np.float64)
+    _fade_in_place(y, sample_rate, in_s, out_s)
+    return y
+
+
+def _fade_in_place(y: np.ndarray, sample_rate: int, in_s: float, out_s: float) -> None:
     n = y.shape[-1]
     n_in, n_out = min(n, round(in_s * sample_rate)), min(n, round(out_s * sample_rate))
     if n_in > 0:
         y[..., :n_in] *= 0.5 - 0.5 * np.cos(np.pi * np.arange(n_in) / n_in)
     if n_out > 0:
         y[..., n - n_out :] *= 0.5 + 0.5 * np.cos(np.pi * np.arange(1, n_out + 1) / n_out)
-    return y
 
 
 def normalize_peak(x: np.ndarray, *, peak_db: float = -6.0) -> np.ndarray:
@@ -277,7 +283,7 @@ def finish(
     peak_db: float = -6.0,
     fade_in_s: float = 0.0,
     fade_out_s: float = 0.01,
-    dc_cutoff_hz: float = 20.0,
+    dc_cutoff_hz: float | None = 20.0,
 ) -> np.ndarray:
     """Return a generator's output ready to deliver: DC removed, faded, peak set, float32.
 
@@ -295,8 +301,9 @@ def finish(
         Peak level (dBFS, <= 0).
     fade_in_s, fade_out_s : float
         Fade lengths (s, >= 0). Hits keep ``fade_in_s = 0`` so their transient is intact.
-    dc_cutoff_hz : float
-        High-pass corner (Hz, > 0).
+    dc_cutoff_hz : float or None
+        High-pass corner (Hz, > 0); ``None`` when the caller has already high-passed the
+        signal (for instance a low layer at its internal rate, before upsampling).
 
     Returns
     -------
@@ -309,12 +316,43 @@ def finish(
     >>> y.shape, y.dtype.name, round(float(np.max(np.abs(y))), 6)
     ((1, 4800), 'float32', 0.501187)
     """
-    y = fade(dc_block(x, sample_rate, cutoff_hz=dc_cutoff_hz), sample_rate, in_s=fade_in_s, out_s=fade_out_s)
-    y = np.atleast_2d(normalize_peak(y, peak_db=peak_db)).astype(np.float32)
+    if fade_in_s < 0 or fade_out_s < 0:
+        raise ParameterError(f"fade lengths must be >= 0 s, got {fade_in_s} and {fade_out_s}")
+    y = np.atleast_2d(
+        np.asarray(x, dtype=np.float64)
+        if dc_cutoff_hz is None
+        else dc_block(x, sample_rate, cutoff_hz=dc_cutoff_hz)
+    )
+    n = y.shape[-1]
+    n_in, n_out = min(n, round(fade_in_s * sample_rate)), min(n, round(fade_out_s * sample_rate))
+    if n_in + n_out > n:  # the fades overlap: fade a copy
+        y = fade(y, sample_rate, in_s=fade_in_s, out_s=fade_out_s)
+        n_in = n_out = 0
+    # long signals: fade only copies of the two ends and write the scaled float32 result
+    # directly, so the only full-length arrays are the high-pass output and the result
+    head = y[..., :n_in] * (0.5 - 0.5 * np.cos(np.pi * np.arange(n_in) / max(n_in, 1)))
+    tail = y[..., n - n_out :] * (0.5 + 0.5 * np.cos(np.pi * np.arange(1, n_out + 1) / max(n_out, 1)))
+    body = y[..., n_in : n - n_out]
+    peak = max(_magnitude(head), _magnitude(body), _magnitude(tail))
+    if not np.isfinite(peak) or peak == 0.0:
+        raise ParameterError(f"cannot normalise a silent or non-finite signal (peak {peak})")
+    target = db_to_gain(peak_db)
+    gain = target / peak
+    out = np.empty(y.shape, dtype=np.float32)
+    np.multiply(y, gain, out=out, casting="same_kind")
+    out[..., :n_in] = head * gain
+    out[..., n - n_out :] = tail * gain
     # float32 rounding can put the peak a hair off the target: set the largest sample exactly
-    idx = np.unravel_index(int(np.argmax(np.abs(y))), y.shape)
-    y[idx] = np.float32(np.sign(y[idx]) * db_to_gain(peak_db))
-    return y
+    flat = out.reshape(-1)
+    high, low = int(np.argmax(flat)), int(np.argmin(flat))
+    largest = high if (flat[high], -low) >= (-flat[low], -high) else low  # the first of equal magnitudes
+    flat[largest] = np.float32(np.sign(flat[largest]) * target)
+    return out
+
+
+def _magnitude(x: np.ndarray) -> float:
+    """Largest absolute value (0 for an empty array; NaN if any sample is NaN)."""
+    return max(float(x.max()), -float(x.min())) if x.size else 0.0
 
 
 def even_level(x: np.ndarray, sample_rate: int, *, window_s: float = 0.01) -> np.ndarray:
@@ -322,7 +360,8 @@ def even_level(x: np.ndarray, sample_rate: int, *, window_s: float = 0.01) -> np
 
     Random noise swells and dips by itself; a designed sound that must peak exactly where
     it is told (a whoosh, a flyby) takes its level only from its envelope. Multiply the
-    result by that envelope.
+    result by that envelope. The RMS is measured over a centred window of ``window_s``,
+    in steps of an eighth of it, and interpolated linearly in between.
 
     Parameters
     ----------
@@ -349,8 +388,85 @@ def even_level(x: np.ndarray, sample_rate: int, *, window_s: float = 0.01) -> np
     if window_s <= 0:
         raise ParameterError(f"window_s must be > 0, got {window_s}")
     data = np.asarray(x, dtype=np.float64)
-    rms = np.sqrt(uniform_filter1d(data**2, size=max(1, round(window_s * sample_rate)), mode="nearest"))
-    return data / np.maximum(rms, 1e-3 * float(rms.max()) + 1e-12)
+    n = data.shape[-1]
+    window = max(1, round(window_s * sample_rate))
+    step = max(1, window // 8)
+    n_steps = -(-n // step)
+    whole = n // step
+    energy = np.empty(n_steps)
+    blocks = data[: whole * step].reshape(whole, step)
+    energy[:whole] = np.einsum("ij,ij->i", blocks, blocks)  # no temporary the size of x
+    if whole < n_steps:  # the last, partial step: padded with the edge sample ("nearest")
+        tail = data[whole * step :]
+        energy[whole] = float(tail @ tail) + (step - tail.size) * float(tail[-1]) ** 2
+    # mean square over the window centred on each step, edges extended
+    k = max(1, round(window / step))
+    padded = np.concatenate([np.full(k // 2, energy[0]), energy, np.full(k - 1 - k // 2, energy[-1])])
+    sums = np.cumsum(np.concatenate([[0.0], padded]))
+    rms = np.sqrt(np.maximum(sums[k:] - sums[:-k], 0.0) / (k * step))
+    divisor = np.maximum(rms, 1e-3 * float(rms.max()) + 1e-12)
+    # the value of a step belongs to its centre; interpolate between centres
+    out = interpolate_grid(divisor, step, n, offset=step // 2)
+    return np.divide(data, out, out=out)
+
+
+def interpolate_grid(values: np.ndarray, step: int, n_samples: int, *, offset: float = 0.0) -> np.ndarray:
+    """Return values given every ``step`` samples, linearly interpolated at every sample.
+
+    ``values[k]`` belongs to sample ``offset + k * step``; before the first and after the
+    last point the end values are held. Much cheaper than :func:`numpy.interp` for this
+    regular case (no search, a few passes over the output).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Control points, shape ``(k,)`` with ``k >= 1``.
+    step : int
+        Samples between control points (>= 1).
+    n_samples : int
+        Length of the result (>= 1).
+    offset : float
+        Sample position of ``values[0]`` (may be fractional).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_samples,)``, float64.
+
+    Examples
+    --------
+    >>> interpolate_grid(np.array([0.0, 1.0, 3.0]), 2, 7).tolist()
+    [0.0, 0.5, 1.0, 2.0, 3.0, 3.0, 3.0]
+    """
+    n = _check_n(n_samples)
+    if isinstance(step, bool) or int(step) != step or step < 1:
+        raise ParameterError(f"step must be an integer >= 1, got {step!r}")
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size < 1:
+        raise ParameterError(f"values must be a non-empty 1-D array, got shape {v.shape}")
+    step = int(step)
+    if float(offset) != round(offset) or offset < 0:
+        return np.interp(np.arange(n), offset + step * np.arange(v.size), v)
+    lead = round(offset)
+    out = np.empty(n)
+    out[: min(lead, n)] = v[0]
+    if lead >= n:
+        return out
+    # whole segments between points k and k + 1: v[k] + (v[k+1] - v[k]) * j / step
+    n_seg = min(v.size - 1, (n - lead) // step)
+    if n_seg > 0:
+        ramp = np.arange(step) / step
+        seg = out[lead : lead + n_seg * step].reshape(n_seg, step)
+        np.multiply(np.diff(v[: n_seg + 1])[:, np.newaxis], ramp, out=seg)
+        seg += v[:n_seg, np.newaxis]
+    rest = lead + n_seg * step
+    if rest < n:  # a last partial segment, then the held end value
+        j = np.arange(n - rest)
+        if n_seg < v.size - 1:
+            out[rest:] = v[n_seg] + (v[n_seg + 1] - v[n_seg]) * (j / step)
+        else:
+            out[rest:] = v[-1]
+    return out
 
 
 def control_to_samples(

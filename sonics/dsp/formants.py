@@ -90,21 +90,19 @@ def pulse_times(
     steps[firsts] = 0.0
     phase = np.cumsum(steps)
     phase -= np.repeat(phase[firsts], sizes)
-    contour_of = np.repeat(np.arange(sizes.size), sizes)
-    # a pulse at phase 0 for each contour, then one per integer crossing inside a contour
-    cycles = np.floor(phase)
-    crossing = np.flatnonzero((cycles[1:] > cycles[:-1]) & (contour_of[1:] == contour_of[:-1]))
-    n_cross = (cycles[crossing + 1] - cycles[crossing]).astype(np.int64)
-    left = np.repeat(crossing, n_cross)
-    # the k-th integer after the left point's phase (usually just one per step)
-    ks = np.arange(n_cross.sum()) - np.repeat(np.cumsum(n_cross) - n_cross, n_cross) + 1
-    target = cycles[left] + ks
-    frac = (target - phase[left]) / (phase[left + 1] - phase[left])
-    local = left + frac - np.repeat(firsts, sizes)[left]
-    times = np.concatenate([np.zeros(sizes.size), local / control_rate_hz])
-    contours = np.concatenate([np.arange(sizes.size), contour_of[left]])
-    order = np.lexsort((times, contours))
-    return times[order], contours[order]
+    # a pulse at each whole period 0, 1, ..., floor(end phase) of each contour; laid end to
+    # end with a gap of more than a period between contours, all the phases make one rising
+    # curve, so a single interpolation finds every pulse's time inside its own contour
+    n_pulses = np.floor(phase[firsts + sizes - 1]).astype(np.int64) + 1
+    offsets = np.concatenate([[0], np.cumsum(n_pulses + 1)[:-1]]).astype(np.float64)
+    rising = phase + np.repeat(offsets, sizes)
+    local_s = (np.arange(f0.size) - np.repeat(firsts, sizes)) / control_rate_hz
+    contours = np.repeat(np.arange(sizes.size), n_pulses)
+    first_pulse = np.concatenate([[0], np.cumsum(n_pulses)[:-1]])
+    targets = np.arange(contours.size, dtype=np.float64) - np.repeat(first_pulse - offsets, n_pulses)
+    times = np.interp(targets, rising, local_s)
+    times[first_pulse] = 0.0  # exact, even where a contour starts at zero pitch
+    return times, contours
 
 
 def _resonator_rows(freqs_hz: np.ndarray, bandwidths_hz: np.ndarray, sample_rate: int) -> np.ndarray:

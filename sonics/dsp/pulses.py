@@ -120,16 +120,20 @@ def impulses(
     pos = np.asarray(positions, dtype=np.float64)
     channels = 1 if n_channels is None else int(n_channels)
     w = np.broadcast_to(np.asarray(weights, dtype=np.float64), (channels, pos.size))
-    out = np.zeros((channels, n_samples))
-    if pos.size and n_samples > 0:
-        base = np.floor(pos).astype(np.int64)
-        frac = pos - base
-        for offset, share in ((0, 1.0 - frac), (1, frac)):
-            index = base + offset - start
-            keep = (index >= 0) & (index < n_samples) & (share > 0)
-            if keep.any():
-                for ch in range(channels):
-                    out[ch] += np.bincount(index[keep], weights=(w[ch] * share)[keep], minlength=n_samples)
+    if pos.size == 0 or n_samples <= 0:
+        out = np.zeros((channels, max(n_samples, 0)))
+    else:
+        base = np.floor(pos).astype(np.int64) - start
+        frac = pos - np.floor(pos)
+        # both neighbours of every impulse on every channel, in one pass: flat index ch * n + sample
+        index = np.concatenate([base, base + 1])
+        share = np.concatenate([1.0 - frac, frac])
+        keep = (index >= 0) & (index < n_samples) & (share > 0)
+        index, share = index[keep], share[keep]
+        rows = np.arange(channels)[:, np.newaxis] * n_samples
+        flat = (rows + index).ravel()
+        values = (np.concatenate([w, w], axis=1)[:, keep] * share).ravel()
+        out = np.bincount(flat, weights=values, minlength=channels * n_samples).reshape(channels, n_samples)
     return out[0] if n_channels is None else out
 
 

@@ -6,8 +6,11 @@ into one float32 output (:func:`render_in_blocks`), and the objects here carry w
 survive a block boundary: an IIR filter's state (:class:`SosStream`) and the overlap of a
 short-time Fourier synthesis (:class:`NoiseStream`), so the joins are seamless and the
 samples do not depend on where the blocks fall. :class:`NoiseStream` is the streaming,
-low-cost cousin of :func:`sonics.dsp.noise.spectral_noise`: uniform noise frames shaped
-in the frequency domain with a half-overlapped sine window.
+low-cost cousin of :func:`sonics.dsp.noise.spectral_noise`: noise frames drawn and shaped
+in the frequency domain, cross-faded a quarter frame. Slow or low parts of a sound are
+cheaper at a fraction of the output rate: :class:`Upsampler` brings them back up, block
+after block. :class:`NoiseLoop` is stationary coloured noise made once and read in a
+loop, for noise that is gated or modulated many times over.
 """
 
 from __future__ import annotations
@@ -16,13 +19,23 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.fft
-from scipy.signal import sosfilt
+from scipy.signal import lfilter, sosfilt
 
 from sonics.core.errors import ParameterError
 from sonics.dsp.envelopes import db_to_gain, fade
 from sonics.dsp.pulses import attack_decay_sos
 
-__all__ = ["BLOCK_SAMPLES", "BurstStream", "NoiseStream", "SosStream", "finish_in_place", "render_in_blocks"]
+__all__ = [
+    "BLOCK_SAMPLES",
+    "BurstStream",
+    "ConvolveStream",
+    "NoiseLoop",
+    "NoiseStream",
+    "SosStream",
+    "Upsampler",
+    "finish_in_place",
+    "render_in_blocks",
+]
 
 BLOCK_SAMPLES = 1 << 15
 """Default block length (0.68 s at 48 kHz): big enough for numpy, small enough for the cache."""
@@ -117,6 +130,9 @@ class SosStream:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Filter the next block ``x`` of shape ``(n_channels, m)``; return float64."""
+        if self._sos.shape[0] == 1:  # lfilter calls cost less; both keep the same (transposed) state
+            y, self._zi[0] = lfilter(self._sos[0, :3], self._sos[0, 3:], x, axis=-1, zi=self._zi[0])
+            return y
         y, self._zi = sosfilt(self._sos, x, axis=-1, zi=self._zi)
         return y
 
@@ -124,10 +140,13 @@ class SosStream:
 class NoiseStream:
     """Noise with a time-varying magnitude spectrum, produced block after block.
 
-    Each frame is independent uniform white noise, shaped by the requested magnitude in
-    the frequency domain, sine-windowed and overlap-added at half a frame, so the power
-    adds to exactly the requested spectrum (a flat magnitude of 1 gives unit variance)
-    and consecutive blocks join seamlessly.
+    Each frame is noise drawn directly in the frequency domain (independent uniform real
+    and imaginary parts, zero mean), shaped by the requested magnitude and brought back
+    with one inverse FFT; frames overlap by a quarter, cross-faded with power-complementary
+    (sine and cosine) ramps, so the power adds to exactly the requested spectrum (a flat
+    magnitude of 1 gives unit variance) and consecutive blocks join seamlessly. The
+    magnitude is read once per frame (every ``3 * n_fft / 4`` samples) and changes across
+    the quarter-frame cross-fades.
 
     Parameters
     ----------
@@ -139,7 +158,8 @@ class NoiseStream:
         Independent (decorrelated) channels (>= 1).
     n_fft : int
         Frame length (a power of two >= 64); the spectral resolution is
-        ``sample_rate / n_fft`` Hz and the time resolution half a frame.
+        ``sample_rate / n_fft`` Hz and the magnitude is updated every ``3 * n_fft / 4``
+        samples (64 ms for the default at 48 kHz).
 
     Examples
     --------
@@ -150,20 +170,22 @@ class NoiseStream:
     """
 
     __slots__ = (
+        "_fade",
         "_freqs",
         "_hop",
         "_n_channels",
         "_n_fft",
         "_next_frame",
+        "_overlap",
         "_pending",
         "_rate",
         "_rng",
+        "_scale",
         "_tail",
-        "_window",
     )
 
     def __init__(
-        self, rng: np.random.Generator, sample_rate: int, *, n_channels: int = 1, n_fft: int = 1024
+        self, rng: np.random.Generator, sample_rate: int, *, n_channels: int = 1, n_fft: int = 4096
     ) -> None:
         if n_fft < 64 or n_fft & (n_fft - 1):
             raise ParameterError(f"n_fft must be a power of two >= 64, got {n_fft}")
@@ -171,18 +193,43 @@ class NoiseStream:
         self._rate = int(sample_rate)
         self._n_channels = int(n_channels)
         self._n_fft = int(n_fft)
-        self._hop = n_fft // 2
-        # sin**2 windows at half-frame hops sum to one; sqrt(12) makes uniform noise unit-variance
-        self._window = (np.sin(np.pi * (np.arange(n_fft) + 0.5) / n_fft) * np.sqrt(12.0)).astype(np.float32)
+        self._overlap = n_fft // 4
+        self._hop = n_fft - self._overlap
+        # sin**2 + cos**2 = 1 over each cross-fade: independent frames keep a constant power
+        self._fade = np.sin(0.5 * np.pi * (np.arange(self._overlap) + 0.5) / self._overlap).astype(np.float32)
         self._freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)[np.newaxis, :]
+        # bins hold odd integers in [-127, 127] times the magnitude: mean 0, E|X|^2 = 2 * 5461;
+        # the inverse FFT divides by n_fft: this makes a flat magnitude of 1 unit-variance
+        self._scale = np.float32(np.sqrt(n_fft / (2.0 * (128.0**2 - 1.0) / 3.0)))
         self._next_frame = 0
-        self._tail = np.zeros((self._n_channels, self._hop), dtype=np.float32)
+        self._tail = np.zeros((self._n_channels, 0), dtype=np.float32)  # last frame, not yet emitted
         self._pending = np.zeros((self._n_channels, 0), dtype=np.float32)
 
     @property
     def freqs_hz(self) -> np.ndarray:
         """Bin frequencies, shape ``(1, n_fft // 2 + 1)`` (Hz)."""
         return self._freqs
+
+    def _frames(self, n_frames: int, magnitude: MagnitudeFn) -> np.ndarray:
+        """Return the next frames, windowed, shape ``(n_channels, n_frames, n_fft)``, float32."""
+        n_bins = self._freqs.shape[1]
+        index = self._next_frame + np.arange(n_frames)
+        # frame k spans [k * hop - overlap, k * hop - overlap + n_fft): its centre
+        times_s = ((index * self._hop - self._overlap + self._n_fft / 2) / self._rate)[:, np.newaxis]
+        gain = np.asarray(magnitude(self._freqs, times_s), dtype=np.float32) * self._scale
+        # complex times complex is numpy's fastest way to scale interleaved real and imaginary parts
+        gain = np.broadcast_to(gain.astype(np.complex64), (self._n_channels, n_frames, n_bins))
+        # drawn frame by frame, so the samples do not depend on how the stream is cut in blocks;
+        # odd bytes (-127..127, mean 0) as real and imaginary parts: cheap, and Gaussian once summed
+        raw = np.frombuffer(self._rng.bytes(n_frames * self._n_channels * n_bins * 2), dtype=np.int8)
+        spectrum = (raw | np.int8(1)).astype(np.float32).reshape(n_frames, self._n_channels, n_bins * 2)
+        spectrum = spectrum.transpose(1, 0, 2).view(np.complex64)
+        spectrum *= gain
+        frames = scipy.fft.irfft(spectrum, n=self._n_fft, axis=-1, overwrite_x=True)
+        frames[..., : self._overlap] *= self._fade
+        frames[..., self._n_fft - self._overlap :] *= self._fade[::-1]
+        self._next_frame += n_frames
+        return frames
 
     def render(self, n_samples: int, magnitude: MagnitudeFn) -> np.ndarray:
         """Return the next ``n_samples`` of noise.
@@ -203,30 +250,210 @@ class NoiseStream:
         numpy.ndarray
             Shape ``(n_channels, n_samples)``, float32.
         """
-        hop = self._hop
+        hop, overlap = self._hop, self._overlap
         missing = n_samples - self._pending.shape[1]
         if missing > 0:
-            n_frames = -(-missing // hop)
-            index = self._next_frame + np.arange(n_frames)
-            # the stream's first sample is half a frame before frame 0's centre
-            times_s = ((index + 1) * hop / self._rate)[:, np.newaxis]
-            gain = np.asarray(magnitude(self._freqs, times_s), dtype=np.float32)
-            # drawn frame by frame, so the samples do not depend on how the stream is cut in blocks
-            noise = self._rng.random((n_frames, self._n_channels, self._n_fft), dtype=np.float32).transpose(
-                1, 0, 2
-            )
-            noise -= np.float32(0.5)
-            frames = scipy.fft.irfft(scipy.fft.rfft(noise, axis=-1) * gain, n=self._n_fft, axis=-1)
-            frames *= self._window
-            # frame k covers [(k - 1) * hop, (k + 1) * hop): its halves add to two hop slots
-            done = frames[:, :, :hop].reshape(self._n_channels, -1)
-            done[:, :hop] += self._tail
-            done[:, hop:] += frames[:, :-1, hop:].reshape(self._n_channels, -1)
-            self._tail = frames[:, -1, hop:].copy()
-            self._next_frame += n_frames
-            self._pending = np.concatenate([self._pending, done], axis=1)
+            # hop k is frame k's flat part and fade-out plus frame k + 1's fade-in
+            n_hops = -(-missing // hop)
+            first = 1 if self._tail.shape[1] == 0 else 0  # the very first frame starts the tail
+            frames = self._frames(n_hops + first, magnitude)
+            if first:
+                self._tail = frames[:, 0, overlap:]
+                frames = frames[:, 1:]
+            body = np.empty((self._n_channels, n_hops, hop), dtype=np.float32)
+            body[:, 0] = self._tail
+            body[:, 1:] = frames[:, :-1, overlap:]
+            body[:, :, hop - overlap :] += frames[:, :, :overlap]
+            self._tail = frames[:, -1, overlap:]
+            done = body.reshape(self._n_channels, n_hops * hop)
+            self._pending = np.concatenate([self._pending, done], axis=1) if self._pending.shape[1] else done
         out, self._pending = self._pending[:, :n_samples], self._pending[:, n_samples:]
         return out
+
+
+class Upsampler:
+    """Raise the rate of a block-by-block signal by an integer factor (linear interpolation).
+
+    For the slow or low parts of a long sound, rendered at ``1 / factor`` of the output
+    rate: linear interpolation costs two operations per output sample, and its images
+    (around multiples of the low rate) are more than 40 dB down for content below a tenth
+    of the low rate. The output lags the input by one low-rate sample (``factor`` output
+    samples): low sample ``j`` lands on output sample ``(j + 1) * factor``.
+
+    Parameters
+    ----------
+    factor : int
+        Output samples per input sample (>= 1).
+    n_channels : int
+        Rows of each block (>= 1).
+
+    Examples
+    --------
+    >>> up = Upsampler(4)
+    >>> up(np.array([[1.0, 1.0]])).tolist()
+    [[0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0, 1.0]]
+    """
+
+    __slots__ = ("_factor", "_last", "_ramp")
+
+    def __init__(self, factor: int, n_channels: int = 1) -> None:
+        if factor < 1 or n_channels < 1:
+            raise ParameterError(f"factor and n_channels must be >= 1, got {factor} and {n_channels}")
+        self._factor = int(factor)
+        self._ramp = (np.arange(self._factor) / self._factor).astype(np.float32)
+        self._last = np.zeros((int(n_channels), 1), dtype=np.float32)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Return the next block: ``(n_channels, m * factor)`` for ``x`` of ``(n_channels, m)``, float32."""
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim != 2 or x.shape[0] != self._last.shape[0]:
+            raise ParameterError(f"a block must have shape ({self._last.shape[0]}, m), got {x.shape}")
+        if x.shape[1] == 0:
+            return np.zeros((x.shape[0], 0), dtype=np.float32)
+        before = np.concatenate([self._last, x[:, :-1]], axis=1)
+        self._last = x[:, -1:].copy()
+        step = x - before
+        out = np.empty((x.shape[0], x.shape[1], self._factor), dtype=np.float32)
+        out[:, :, 0] = before
+        for i in range(1, self._factor):  # one pass per phase: long inner loops
+            phase = out[:, :, i]
+            np.multiply(step, self._ramp[i], out=phase)
+            phase += before
+        return out.reshape(x.shape[0], -1)
+
+
+class ConvolveStream:
+    """A sum of signals each through its own FIR filter, block after block (FFT overlap-add).
+
+    For long impulse responses (resonances tens of milliseconds long) on many rows at
+    once, one FFT per row and segment beats any recursive filter: each input row is cut
+    in segments, transformed, multiplied by its filter's spectrum, summed over the inputs
+    and transformed back once; the tails carry over to the next segment and block, so
+    the result is the exact linear convolution whatever the block sizes.
+
+    Parameters
+    ----------
+    impulse_responses : numpy.ndarray
+        Shape ``(n_inputs, ir_samples)``: the filter of each input.
+    n_rows : int
+        Rows (channels) of every input and of the output (>= 1).
+    n_fft : int
+        FFT length, at least ``2 * ir_samples`` (a power of two is fastest); segments are
+        ``n_fft - ir_samples + 1`` samples long.
+
+    Examples
+    --------
+    >>> conv = ConvolveStream(np.array([[1.0, 0.5]]), 1, n_fft=8)
+    >>> x = np.zeros((1, 1, 10)); x[0, 0, 6] = 1.0
+    >>> (np.round(np.concatenate([conv(x[..., :7]), conv(x[..., 7:])], axis=1), 6) + 0.0).tolist()
+    [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0]]
+    """
+
+    __slots__ = ("_hop", "_n_fft", "_spectra", "_tail")
+
+    def __init__(self, impulse_responses: np.ndarray, n_rows: int, *, n_fft: int) -> None:
+        irs = np.atleast_2d(np.asarray(impulse_responses, dtype=np.float32))
+        if irs.ndim != 2 or n_rows < 1 or n_fft < 2 * irs.shape[1]:
+            raise ParameterError(
+                f"need impulse responses of shape (n_inputs, samples), n_rows >= 1 and n_fft >= "
+                f"{2 * irs.shape[-1]}, got {irs.shape}, {n_rows} and {n_fft}"
+            )
+        self._n_fft = int(n_fft)
+        self._hop = self._n_fft - irs.shape[1] + 1
+        self._spectra = scipy.fft.rfft(irs, n=self._n_fft, axis=-1)[:, np.newaxis, np.newaxis, :]
+        self._tail = np.zeros((int(n_rows), self._n_fft - self._hop), dtype=np.float32)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Return the next block: ``(n_rows, m)`` for inputs of shape ``(n_inputs, n_rows, m)``, float32."""
+        n_inputs, n_rows, m = x.shape
+        hop, n_fft, spill = self._hop, self._n_fft, self._n_fft - self._hop
+        n_seg = max(1, -(-m // hop))
+        segments = np.zeros((n_inputs, n_rows, n_seg * hop), dtype=np.float32)
+        segments[..., :m] = x
+        spectra = scipy.fft.rfft(segments.reshape(n_inputs, n_rows, n_seg, hop), n=n_fft, axis=-1)
+        spectra *= self._spectra
+        y = scipy.fft.irfft(spectra.sum(axis=0), n=n_fft, axis=-1)
+        # segment k starts at k * hop; its last n_fft - hop (<= hop) samples spill into the next
+        out = np.zeros((n_rows, n_seg + 1, hop), dtype=np.float32)
+        out[:, :-1] = y[:, :, :hop]
+        out[:, 1:, :spill] += y[:, :, hop:]
+        out = out.reshape(n_rows, -1)
+        out[:, :spill] += self._tail
+        self._tail = out[:, m : m + spill].copy()
+        return out[:, :m]
+
+
+class NoiseLoop:
+    """Stationary coloured noise made once and read in a loop.
+
+    A burst generator gates or modulates noise thousands of times; filtering fresh noise
+    for each sample of a ten-minute bed costs far more than reading a few seconds of
+    ready-coloured noise in a loop. The loop is made in the frequency domain (so it joins
+    itself without a seam) with the power spectrum of unit-variance white noise at
+    ``sample_rate`` through a filter of magnitude ``magnitude(freqs_hz)``; each channel
+    has its own noise. Reading starts at a random point of the loop.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the noise and the starting point.
+    sample_rate : float
+        Samples per second of the loop.
+    n_samples : int
+        Length of the loop (>= 16); a loop at least as long as the sound never repeats.
+    magnitude : callable
+        ``magnitude(freqs_hz) -> array``: the filter's linear magnitude at the bin
+        frequencies (Hz, shape ``(n_bins,)``).
+    n_channels : int
+        Independent channels (>= 1).
+
+    Examples
+    --------
+    >>> loop = NoiseLoop(np.random.default_rng(0), 48000, 48000, lambda f: np.ones_like(f))
+    >>> x = loop.read(0, 96000)
+    >>> x.shape, bool(np.array_equal(x[:, :48000], x[:, 48000:])), 0.95 < float(x.std()) < 1.05
+    ((1, 96000), True, True)
+    """
+
+    __slots__ = ("_loop", "_offset")
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        sample_rate: float,
+        n_samples: int,
+        magnitude: Callable[[np.ndarray], np.ndarray],
+        *,
+        n_channels: int = 1,
+    ) -> None:
+        if n_samples < 16 or n_channels < 1:
+            raise ParameterError(
+                f"n_samples must be >= 16 and n_channels >= 1, got {n_samples}, {n_channels}"
+            )
+        n = int(n_samples)
+        freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
+        # the magnitude on at most 4097 points, interpolated: filters are smooth at that scale
+        grid = freqs if freqs.size <= 4097 else np.linspace(0.0, freqs[-1], 4097)
+        shape = np.interp(freqs, grid, np.asarray(magnitude(grid), dtype=np.float64)).astype(np.float32)
+        # odd bytes (-127..127, mean 0) as real and imaginary parts, as in NoiseStream
+        raw = np.frombuffer(rng.bytes(int(n_channels) * freqs.size * 2), dtype=np.int8)
+        spectrum = (raw | np.int8(1)).astype(np.float32).view(np.complex64).reshape(int(n_channels), -1)
+        spectrum *= (shape * np.float32(np.sqrt(n / (2.0 * (128.0**2 - 1.0) / 3.0)))).astype(np.complex64)
+        self._loop = scipy.fft.irfft(spectrum, n=n, axis=-1)
+        self._offset = int(rng.integers(n))
+
+    def read(self, start: int, n_samples: int) -> np.ndarray:
+        """Return samples ``[start, start + n_samples)`` of the looped noise, shape ``(n_channels, n)``."""
+        size = self._loop.shape[1]
+        first = (self._offset + int(start)) % size
+        if first + n_samples <= size:
+            return self._loop[:, first : first + n_samples]
+        pieces, left = [], n_samples
+        while left > 0:
+            take = min(left, size - first)
+            pieces.append(self._loop[:, first : first + take])
+            left, first = left - take, 0
+        return np.concatenate(pieces, axis=1)
 
 
 def finish_in_place(

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from sonics.core.errors import ParameterError
 from sonics.core.sound import Sound
-from sonics.dsp.delay import SPEED_OF_SOUND_M_S, fractional_read, retarded_positions
-from sonics.dsp.envelopes import even_level, finish
-from sonics.dsp.filters import bandpass_response, lowpass, lowpass_response
-from sonics.dsp.modal import modal_bank
+from sonics.dsp.delay import SPEED_OF_SOUND_M_S, fractional_read, straight_pass_emission_s
+from sonics.dsp.envelopes import even_level, finish, interpolate_grid
+from sonics.dsp.filters import bandpass_power, lowpass, lowpass_response
+from sonics.dsp.modal import modal_bank, sin_cycles
 from sonics.dsp.noise import MagnitudeFn, contact_click, spectral_noise
 from sonics.dsp.sync import peak_sample
 from sonics.sfx.generators._fields import check_int, check_range, peak_db_for
@@ -52,18 +51,40 @@ class _Pass:
     heard_s: float
 
 
-def _emission_grid(n: int, sample_rate: int, flight: _Pass) -> tuple[int, np.ndarray, np.ndarray]:
-    """Return the pre-roll (samples), emission times (s) and distances (m) that cover ``n`` heard samples."""
+def _pre_roll(n: int, sample_rate: int, flight: _Pass) -> int:
+    """Return how many samples before the heard start the emitted sound must begin (to cover ``n`` heard)."""
     closest_s = flight.heard_s - flight.miss_m / SPEED_OF_SOUND_M_S  # emitted then, heard at heard_s
     far_m = np.hypot(flight.miss_m, flight.speed_m_s * max(closest_s, n / sample_rate - closest_s))
-    pre = int(np.ceil(far_m / SPEED_OF_SOUND_M_S * sample_rate)) + 4
-    tau = (np.arange(n + pre) - pre) / sample_rate
-    return pre, tau, np.hypot(flight.miss_m, flight.speed_m_s * (tau - closest_s))
+    return int(np.ceil(far_m / SPEED_OF_SOUND_M_S * sample_rate)) + 4
+
+
+_STEP = 16
+"""Samples between control points of a pass (a 3 kHz control rate)."""
+_CHUNK = 16_000
+"""Background arrows are mixed in chunks of this many samples: their float64 temporaries stay
+below 128 KiB, where the C allocator recycles memory instead of mapping fresh pages."""
+
+
+def _heard_grid(
+    flight: _Pass, closest_s: float, m: int, sample_rate: int, flutter_hz: float, flutter_depth: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, every ``_STEP`` heard samples from time 0 (past ``m``), the emission time (s) and the gain.
+
+    The retarded time of a straight pass has a closed form; it and the gain (fletching
+    flutter, ``1/r``) change slowly, so they are computed at a control rate and
+    interpolated linearly to the samples.
+    """
+    heard_s = np.arange(0, m + 2 * _STEP, _STEP) / sample_rate
+    emitted_s = straight_pass_emission_s(
+        heard_s, closest_s=closest_s, miss_m=flight.miss_m, speed_m_s=flight.speed_m_s
+    )
+    distance_m = SPEED_OF_SOUND_M_S * (heard_s - emitted_s)
+    return emitted_s, _flutter(emitted_s, closest_s, flutter_hz, flutter_depth) * (flight.miss_m / distance_m)
 
 
 def _flutter(tau: np.ndarray, closest_s: float, rate_hz: float, depth: float) -> np.ndarray:
     """Fletching flutter: ``1 - depth`` to 1, at its maximum when the arrow is closest."""
-    return 1.0 - depth * (0.5 - 0.5 * np.cos(2.0 * np.pi * rate_hz * (tau - closest_s)))
+    return 1.0 - depth * (0.5 - 0.5 * sin_cycles(rate_hz * (tau - closest_s) + 0.25))  # sin(x + pi/2) = cos x
 
 
 def _arrow_shape(speed_m_s: float, shaft_m: float = 0.008) -> MagnitudeFn:
@@ -71,53 +92,69 @@ def _arrow_shape(speed_m_s: float, shaft_m: float = 0.008) -> MagnitudeFn:
     whistle_hz = _STROUHAL * speed_m_s / shaft_m
 
     def shape(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
-        whistle = bandpass_response(freqs_hz, whistle_hz, 8.0)
-        hiss = 0.35 * bandpass_response(freqs_hz, 2.5 * whistle_hz, 0.8)
-        feathers = 0.3 * bandpass_response(freqs_hz, 450.0, 1.2)
-        return np.sqrt(whistle**2 + hiss**2 + feathers**2) + 0.0 * times_s
+        power = bandpass_power(freqs_hz, whistle_hz, 8.0)  # the whistle
+        power += 0.35**2 * bandpass_power(freqs_hz, 2.5 * whistle_hz, 0.8)  # the hiss
+        power += 0.3**2 * bandpass_power(freqs_hz, 450.0, 1.2)  # the feathers
+        return np.sqrt(power, out=power) + 0.0 * times_s
 
     return shape
 
 
 def _fly_from_pool(
     rng: np.random.Generator,
-    pool: np.ndarray,
-    n: int,
+    out: np.ndarray,
+    pans: tuple[float, float],
+    level: float,
+    pool: tuple[np.ndarray, np.ndarray],
     sample_rate: int,
     flight: _Pass,
     window_s: float,
     pool_speed_m_s: float,
-) -> tuple[int, np.ndarray]:
-    """Render one background arrow over ``heard_s ± window_s`` from a shared emitted source.
+) -> None:
+    """Add one background arrow over ``heard_s ± window_s``, read from a shared emitted source, to ``out``.
 
-    Returns the first heard sample and the samples (faded in and out over 50 ms).
+    ``out`` is the stereo mix (``(2, n)``), ``pans`` the arrow's gain in each channel and
+    ``level`` its overall gain; ``pool`` is the source and its sample-to-sample slope (for
+    a linear read). The arrow fades in and out over 50 ms.
     """
+    n = out.shape[-1]
+    pool, slope = pool
     start = max(0, round((flight.heard_s - window_s) * sample_rate))
     stop = min(n, round((flight.heard_s + window_s) * sample_rate))
-    m = stop - start
+    m = (stop - start) // _STEP * _STEP  # whole control steps (the last is deep in the fade-out)
     closest_s = flight.heard_s - start / sample_rate - flight.miss_m / SPEED_OF_SOUND_M_S
-    # distance, delay and gain change slowly: solve the retarded time every 16 samples
-    # (a 3 kHz control rate) and interpolate, which costs a few passes over the samples
-    step = 16
-    far_m = np.hypot(flight.miss_m, flight.speed_m_s * window_s * 2.0)
-    pre = int(np.ceil(far_m / SPEED_OF_SOUND_M_S * sample_rate / step)) * step + step
-    emitted = np.arange(-pre, m + step, step, dtype=np.float64)  # emission samples
-    r = np.hypot(flight.miss_m, flight.speed_m_s * (emitted / sample_rate - closest_s))
-    heard_at = np.arange(0, m + step, step, dtype=np.float64)
-    source_at = np.interp(heard_at, emitted + r * (sample_rate / SPEED_OF_SOUND_M_S), emitted)
-    gain = _flutter(source_at / sample_rate, closest_s, rng.uniform(35.0, 60.0), rng.uniform(0.2, 0.4))
-    gain *= flight.miss_m / np.interp(source_at, emitted, r)
-    where = np.interp(np.arange(m), heard_at, source_at)
+    where, gain = _heard_grid(
+        flight, closest_s, m, sample_rate, rng.uniform(35.0, 60.0), rng.uniform(0.2, 0.4)
+    )
     # read the pool faster for a faster arrow: its whistle is higher by the speed ratio
+    far_m = np.hypot(flight.miss_m, flight.speed_m_s * window_s * 2.0)
+    pre = int(np.ceil(far_m / SPEED_OF_SOUND_M_S * sample_rate / _STEP)) * _STEP + _STEP
     ratio = flight.speed_m_s / pool_speed_m_s
     offset = rng.uniform(0.0, pool.size - ratio * (m + pre) - 4) + ratio * pre
-    heard = np.interp(offset + ratio * where, np.arange(pool.size), pool)
-    heard *= np.interp(np.arange(m), heard_at, gain)
-    edge = min(heard.size // 2, round(0.05 * sample_rate))
-    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(edge) / max(edge, 1))
-    heard[:edge] *= ramp
-    heard[heard.size - edge :] *= ramp[::-1]
-    return start, heard
+    where *= ratio * sample_rate
+    where += offset
+    # faded in and out over 50 ms (raised cosine), at the control rate too
+    edge = max(1, min(m // 2, round(0.05 * sample_rate)))
+    at_grid = np.arange(where.size) * _STEP
+    from_end = np.minimum(at_grid, np.maximum(m - 1 - at_grid, 0))
+    gain *= 0.5 - 0.5 * sin_cycles(0.5 * np.minimum(from_end / edge, 1.0) + 0.25)  # 0.5 - 0.5 cos(pi x)
+    gain *= level
+    # positions and gains between control points (linear), then a linear read of the pool
+    where_step, gain_step = np.diff(where) / _STEP, np.diff(gain) / _STEP
+    ramp = np.arange(_STEP, dtype=np.float64)
+    for k in range(0, m // _STEP, _CHUNK // _STEP):
+        cut = min(_CHUNK // _STEP, m // _STEP - k)
+        at = (where[k : k + cut, np.newaxis] + where_step[k : k + cut, np.newaxis] * ramp).ravel()
+        g = (gain[k : k + cut, np.newaxis] + gain_step[k : k + cut, np.newaxis] * ramp).ravel()
+        whole = np.floor(at)
+        i = whole.astype(np.intp)
+        at -= whole
+        at *= slope[i]
+        at += pool[i]
+        at *= g
+        first = start + k * _STEP
+        for channel, pan_gain in enumerate(pans):
+            out[channel, first : first + at.size] += pan_gain * at
 
 
 def _fly(
@@ -131,7 +168,7 @@ def _fly(
     flutter_depth: float,
 ) -> np.ndarray:
     """Render one arrow pass as heard (mono, float64, peak near 1 at the closest point)."""
-    pre, tau, r = _emission_grid(n, sample_rate, flight)
+    pre = _pre_roll(n, sample_rate, flight)
     closest_s = flight.heard_s - flight.miss_m / SPEED_OF_SOUND_M_S
     arrow = _arrow_shape(flight.speed_m_s, shaft_m)
 
@@ -142,12 +179,15 @@ def _fly(
         closing = flight.speed_m_s**2 * (t - closest_s) / dist  # dr/dt
         doppler = 1.0 / (1.0 + closing / SPEED_OF_SOUND_M_S)
         # air absorption acts on what is heard: the corner seen in emitted frequencies is lower
-        air = lowpass_response(freqs_hz, air_cutoff_hz(dist) / doppler, order=2)
+        air = lowpass_response(freqs_hz, (air_cutoff_hz(dist) / doppler).astype(freqs_hz.dtype), order=2)
         return arrow(freqs_hz, times_s) * air
 
+    # the emitted sound starts pre samples early; each heard sample reads it at its retarded time
     source = even_level(spectral_noise(rng, n + pre, sample_rate, shape, n_fft=1024), sample_rate)
-    source *= _flutter(tau, closest_s, flutter_hz, flutter_depth) * (flight.miss_m / r)
-    return fractional_read(source, retarded_positions(r, sample_rate, n + pre)[pre:])
+    emitted_s, gain = _heard_grid(flight, closest_s, n, sample_rate, flutter_hz, flutter_depth)
+    heard = fractional_read(source, interpolate_grid(emitted_s * sample_rate + pre, _STEP, n))
+    heard *= interpolate_grid(gain, _STEP, n)
+    return heard
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +348,6 @@ class ArrowVolley:
     def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
         """Render one variation; ``sync_sample`` is the measured loudness peak (the hero arrow)."""
         n = round(self.duration_s * sample_rate)
-        out = np.zeros((2, n))
         near = 1.0 - 0.5 * self.intensity
 
         hero = _Pass(self.speed_m_s * rng.uniform(0.95, 1.05), 1.5 + 1.0 * near * rng.random(), self.peak_s)
@@ -316,7 +355,9 @@ class ArrowVolley:
             rng, n, sample_rate, hero, shaft_m=0.008, flutter_hz=rng.uniform(35.0, 60.0), flutter_depth=0.35
         )
         pan = rng.uniform(-0.25, 0.25)
-        out += np.array([[np.cos((pan + 1) * np.pi / 4)], [np.sin((pan + 1) * np.pi / 4)]]) * x
+        out = np.empty((2, n))
+        np.multiply(x, np.cos((pan + 1) * np.pi / 4), out=out[0])
+        np.multiply(x, np.sin((pan + 1) * np.pi / 4), out=out[1])
 
         # the others: passes further off, scattered in time. Their emitted sound is cut from
         # one shared source (a random place, transposed by their speed), each is computed
@@ -328,7 +369,9 @@ class ArrowVolley:
             spectral_noise(rng, round(pool_s * sample_rate), sample_rate, _arrow_shape(hero.speed_m_s)),
             sample_rate,
         )
-        classes = np.zeros((len(self._CLASSES_M), 2, n))
+        # distance dulls the pool once per class, when an arrow first needs it (the Doppler
+        # read then shifts that corner a little)
+        pools: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         release_s = max(0.05, self.peak_s - 1.4)  # heard 1.4 s before the hero: flight minus sound travel
         first_s = min(release_s + 0.5, self.peak_s) if self.release else 0.05
         # a big volley is a denser hail, but the hero arrow stays on top at the cue
@@ -339,36 +382,38 @@ class ArrowVolley:
             )
             miss = min(self._MAX_MISS_M, rng.uniform(3.0, 8.0) + rng.exponential(10.0 * near))
             flight = _Pass(hero.speed_m_s * rng.uniform(0.85, 1.15), miss, heard_s)
-            start, y = _fly_from_pool(rng, pool, n, sample_rate, flight, self._WINDOW_S, hero.speed_m_s)
+            k = min(int(np.searchsorted(self._CLASSES_M, miss)), len(self._CLASSES_M) - 1)
             pan = rng.uniform(-1.0, 1.0)
-            gains = np.array([[np.cos((pan + 1) * np.pi / 4)], [np.sin((pan + 1) * np.pi / 4)]])
-            k = int(np.searchsorted(self._CLASSES_M, miss).clip(0, len(self._CLASSES_M) - 1))
-            classes[k, :, start : start + y.size] += gains * y * (crowd * hero.miss_m / miss)
-        for k, distance_m in enumerate(self._CLASSES_M):
-            out += lowpass(classes[k], float(air_cutoff_hz(distance_m)), sample_rate, order=2)
+            pans = (float(np.cos((pan + 1) * np.pi / 4)), float(np.sin((pan + 1) * np.pi / 4)))
+            level = crowd * hero.miss_m / miss
+            if k not in pools:
+                dull = lowpass(pool, float(air_cutoff_hz(self._CLASSES_M[k])), sample_rate, order=2)
+                pools[k] = (dull, np.diff(dull, append=0.0))
+            _fly_from_pool(
+                rng, out, pans, level, pools[k], sample_rate, flight, self._WINDOW_S, hero.speed_m_s
+            )
 
         if self.release:
-            out += self._release(rng, n, sample_rate, release_s)
+            first = min(n, round(release_s * sample_rate))
+            burst = self._release(rng, sample_rate)
+            stop = min(n, first + burst.shape[1])
+            out[:, first:stop] += burst[:, : stop - first]
         audio = finish(
             out, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.005, fade_out_s=0.02
         )
         return Sound(audio, sample_rate, peak_sample(audio, sample_rate))
 
-    def _release(self, rng: np.random.Generator, n: int, sample_rate: int, start_s: float) -> np.ndarray:
+    def _release(self, rng: np.random.Generator, sample_rate: int) -> np.ndarray:
         """Return the bows' release, 80-150 m away: twangs within a quarter second, dull and quiet."""
         twang_n = round(0.3 * sample_rate)
         variants = [_twang(rng, twang_n, sample_rate) for _ in range(4)]
-        first = round(start_s * sample_rate)
         span = round(0.4 * sample_rate)  # every release falls within 0.4 s
-        trains = np.zeros((len(variants), 2, span))
+        burst = np.zeros((2, span + twang_n - 1))
         offsets = np.minimum(np.abs(rng.normal(0.0, 0.12, self.n_arrows)), 0.39)
         for offset_s in offsets:
             pan = rng.uniform(-0.8, 0.8)
-            gains = [np.cos((pan + 1) * np.pi / 4), np.sin((pan + 1) * np.pi / 4)]
-            trains[rng.integers(len(variants)), :, round(offset_s * sample_rate)] += gains
-        burst = sum(fftconvolve(trains[i], variants[i][np.newaxis, :]) for i in range(len(variants)))
+            twang, at = variants[rng.integers(len(variants))], round(offset_s * sample_rate)
+            burst[0, at : at + twang_n] += np.cos((pan + 1) * np.pi / 4) * twang
+            burst[1, at : at + twang_n] += np.sin((pan + 1) * np.pi / 4) * twang
         level = 0.25 * (1.0 + 0.5 * self.intensity) / np.sqrt(max(1, self.n_arrows) / 8.0)
-        cluster = np.zeros((2, n))
-        stop = min(n, first + burst.shape[1])
-        cluster[:, first:stop] = level * lowpass(burst[:, : stop - first], 2500.0, sample_rate, order=2)
-        return cluster
+        return level * lowpass(burst, 2500.0, sample_rate, order=2)

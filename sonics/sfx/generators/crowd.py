@@ -24,8 +24,8 @@ from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import lowpass_response
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
-from sonics.dsp.pulses import impulses, poisson_times
-from sonics.dsp.streams import NoiseStream, SosStream, finish_in_place, render_in_blocks
+from sonics.dsp.pulses import poisson_times
+from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler, finish_in_place, render_in_blocks
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
 
 __all__ = ["ArmyRoar"]
@@ -34,6 +34,11 @@ _VOWELS = ("a", "ae", "o")
 _VOWEL_SHARE = np.array([0.5, 0.25, 0.25])  # battle cries are mostly open "aah"
 _MAX_VOICED = 48  # voices beyond this blur into the far roar (the noise wash), which grows instead
 _CONTROL_HZ = 100.0  # pitch contours are drawn at this rate
+_DIVISOR = 4  # the voices are made at 1 / _DIVISOR of the output rate
+_N_FFT = 4096  # FFT length of the vowels' convolution, at the voices' rate
+_IR = 512  # samples kept of each vowel's response (43 ms at 12 kHz: 90 dB down)
+_WASH_FFT = 4096  # frame length of the breath and rumble noise
+_BLOCK = 1 << 17  # samples per block: long blocks spread the per-call costs
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,31 +69,32 @@ def _shouts(
 
 
 def _pulses(
-    rng: np.random.Generator, shouts: _Shouts, sample_rate: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the glottal pulses of some shouts: positions (samples), weights (2, m), vowel index."""
+    rng: np.random.Generator, shouts: _Shouts, rate_hz: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the glottal pulses of some shouts: sample (at ``rate_hz``), left and right weight, vowel."""
     n_points = np.maximum(2, np.ceil(shouts.length_s * _CONTROL_HZ).astype(np.int64))
-    which = np.repeat(np.arange(n_points.size), n_points)
-    x = (np.arange(which.size) - np.repeat(np.cumsum(n_points) - n_points, n_points)) / np.repeat(
-        n_points - 1, n_points
-    )
+    firsts = np.repeat(np.cumsum(n_points) - n_points, n_points)
+    x = (np.arange(firsts.size) - firsts) / np.repeat(n_points - 1, n_points)
     # pitch rises into the shout, holds, and falls off at its end; a slow wobble on top
     contour = 1.0 + 0.18 * np.minimum(x / 0.25, 1.0) - 0.3 * np.maximum(x - 0.75, 0.0) / 0.25
-    wobble = 1.0 + 0.02 * np.sin(
-        2 * np.pi * (x * np.repeat(shouts.length_s, n_points) * 5.5 + rng.random(which.size) * 0.05)
-    )
-    f0 = np.repeat(shouts.f0_hz, n_points) * contour * wobble
-    times, of = pulse_times(f0, _CONTROL_HZ, n_points)
+    cycles = x * np.repeat(shouts.length_s, n_points) * 5.5 + rng.random(x.size) * 0.05
+    wobble = 1.0 + 0.02 * np.sin((2 * np.pi * cycles).astype(np.float32))
+    times, of = pulse_times(np.repeat(shouts.f0_hz, n_points) * contour * wobble, _CONTROL_HZ, n_points)
     phase = times / shouts.length_s[of]
     # swell in over ~15 %, hold, fade over the last ~25 %: a shout, not a note
-    envelope = np.minimum(phase / 0.15, 1.0) * np.clip((1.0 - phase) / 0.25, 0.0, 1.0) ** 1.5
-    shimmer = 10.0 ** (rng.normal(0.0, 1.0, times.size) / 20.0)
-    jitter_s = rng.normal(0.0, 0.01, times.size) / np.repeat(
-        shouts.f0_hz, np.bincount(of, minlength=of.max() + 1)
-    )
-    positions = (shouts.start_s[of] + times + jitter_s) * sample_rate
-    weights = shouts.gain[:, of] * (envelope * shimmer)
-    return positions, weights, shouts.vowel[of]
+    fall = np.clip((1.0 - phase) * 4.0, 0.0, 1.0)
+    envelope = np.minimum(phase / 0.15, 1.0) * fall * np.sqrt(fall)
+    # shimmer (1 dB) and jitter (1 % of the period) as uniform bytes (sd 73.9 out of +-128);
+    # rounding to whole samples adds its own jitter (sd 1 / sqrt(12) sample): the drawn jitter
+    # makes up the rest
+    scatter = np.frombuffer(rng.bytes(2 * times.size), dtype=np.int8).reshape(2, -1)
+    envelope *= 1.0 + scatter[0] * (0.115 / 73.9)
+    jitter_sd_s = np.sqrt(np.maximum((0.01 / shouts.f0_hz) ** 2 - 1.0 / (12.0 * rate_hz**2), 0.0))
+    jitter_s = scatter[1] * (jitter_sd_s / 73.9)[of]
+    # one sample early: the upsampler delays the voices by one sample at ``rate_hz``
+    sample = np.rint((shouts.start_s[of] + times + jitter_s) * rate_hz - 1.0).astype(np.int64)
+    # row by row: numpy gathers rows fastest
+    return sample, shouts.gain[0][of] * envelope, shouts.gain[1][of] * envelope, shouts.vowel[of]
 
 
 def _shelf(sample_rate: int, *, corner_hz: float = 2500.0, gain_db: float = 12.0) -> np.ndarray:
@@ -98,35 +104,78 @@ def _shelf(sample_rate: int, *, corner_hz: float = 2500.0, gain_db: float = 12.0
     return np.array([[1.0 + g * b[0], a[1] + g * b[1], 0.0, 1.0, a[1], 0.0]])
 
 
+def _voice_responses(sample_rate: int, shifts: np.ndarray, raise_hz: float) -> np.ndarray:
+    """Return each vowel's impulse response (source and tract), at ``sample_rate / _DIVISOR``.
+
+    The response is the one of the filters designed at the output rate, band-limited: an
+    impulse at the low rate stands for ``_DIVISOR`` output samples, so it is scaled by
+    ``1 / _DIVISOR``; the droop of the linear upsampler is made up; the response is cut to
+    ``_IR`` samples with a short fade.
+    """
+    low_rate = sample_rate / _DIVISOR
+    freqs = np.fft.rfftfreq(_N_FFT, 1.0 / low_rate)
+    droop = np.sinc(freqs / low_rate) ** 2
+    # pressed, bright voices: a flatter glottal spectrum; F4-F5's presence as a shelf (F1-F3 are filtered)
+    source = np.concatenate([glottal_sos(sample_rate, corner_hz=250.0), _shelf(sample_rate)])
+    taper = np.r_[np.ones(_IR - 64), np.cos(0.5 * np.pi * (np.arange(64) + 0.5) / 64)]
+    irs = []
+    for v, s in zip(_VOWELS, shifts, strict=True):
+        tract = formant_sos(v, sample_rate, shift=s, f1_raise_hz=raise_hz)[:3]
+        _, response = sosfreqz(np.concatenate([source, tract]), worN=freqs, fs=sample_rate)
+        irs.append(np.fft.irfft(response / (droop * _DIVISOR), n=_N_FFT)[:_IR] * taper)
+    return np.asarray(irs)
+
+
 class _Voices:
-    """The shouts' glottal pulses, made a batch of shouts at a time as the blocks need them."""
+    """The shouts' glottal pulses as impulse trains, made a batch of shouts at a time as the blocks need them.
 
-    def __init__(self, rng: np.random.Generator, shouts: _Shouts, sample_rate: int) -> None:
-        self._rng, self._shouts, self._rate = rng, shouts, sample_rate
+    Each batch's pulses are added at once into a buffer of trains (per vowel and channel)
+    that reaches as far as its longest shout; blocks are then read off its front, in order.
+    """
+
+    def __init__(self, rng: np.random.Generator, shouts: _Shouts, rate_hz: float) -> None:
+        self._rng, self._shouts, self._rate = rng, shouts, rate_hz
         self._next = 0  # first shout not yet turned into pulses
-        self._positions = np.zeros(0)
-        self._weights = np.zeros((2, 0))
-        self._vowel = np.zeros(0, dtype=np.int64)
+        self._buffer = np.zeros((len(_VOWELS), 2, 0))  # trains from ``self._start`` on
+        self._start = 0
 
-    def pulses_before(self, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return the pulses that touch samples before ``stop``; keep those that reach past it."""
-        last = int(np.searchsorted(self._shouts.start_s, stop / self._rate))
+    def trains(self, start: int, n_samples: int) -> np.ndarray:
+        """Return the impulse trains of samples ``[start, start + n_samples)``, shape ``(n_vowels, 2, n)``."""
+        stop = start + n_samples
+        # a shout's first pulse may come a few samples before its start (lead and jitter)
+        last = int(np.searchsorted(self._shouts.start_s, (stop + 4) / self._rate))
         if last > self._next:
             batch = _Shouts(*(getattr(self._shouts, f)[..., self._next : last] for f in _Shouts.__slots__))
-            positions, weights, vowel = _pulses(self._rng, batch, self._rate)
-            self._positions = np.concatenate([self._positions, positions])
-            self._weights = np.concatenate([self._weights, weights], axis=1)
-            self._vowel = np.concatenate([self._vowel, vowel])
+            self._add(*_pulses(self._rng, batch, self._rate))
             self._next = last
-        use = self._positions < stop
-        keep = self._positions >= stop - 1  # a pulse in [stop - 1, stop) spills into the next block
-        out = self._positions[use], self._weights[:, use], self._vowel[use]
-        self._positions, self._weights, self._vowel = (
-            self._positions[keep],
-            self._weights[:, keep],
-            self._vowel[keep],
-        )
+        if self._buffer.shape[2] < n_samples:
+            self._grow(n_samples)
+        out = self._buffer[:, :, :n_samples]
+        self._buffer, self._start = self._buffer[:, :, n_samples:], stop
         return out
+
+    def _grow(self, width: int) -> None:
+        wider = np.zeros((len(_VOWELS), 2, width))
+        wider[:, :, : self._buffer.shape[2]] = self._buffer
+        self._buffer = wider
+
+    def _add(self, sample: np.ndarray, left: np.ndarray, right: np.ndarray, vowel: np.ndarray) -> None:
+        index = sample - self._start
+        keep = index >= 0  # nothing before the bed's first sample (or an earlier block)
+        index, left, right, vowel = index[keep], left[keep], right[keep], vowel[keep]
+        if index.size == 0:
+            return
+        width = max(self._buffer.shape[2], int(index.max()) + 1)
+        if width > self._buffer.shape[2]:
+            self._grow(width)
+        # flat index in the (vowel, channel, sample) buffer: the right channel's row follows the left's
+        flat = vowel * (2 * width) + index
+        trains = np.bincount(
+            np.concatenate([flat, flat + width]),
+            np.concatenate([left, right]),
+            minlength=len(_VOWELS) * 2 * width,
+        )
+        self._buffer += trains.reshape(len(_VOWELS), 2, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,18 +243,15 @@ class ArmyRoar:
         )
         starts -= lead_s
         shouts = _shouts(rng, starts, swell(np.maximum(starts, 0.0)), near_share=self.near)
-        voices = _Voices(rng, shouts, sample_rate)
 
         raise_hz = 120.0  # shouting opens the jaw: F1 up
         shifts = rng.uniform(0.95, 1.08, len(_VOWELS))
-        tracts = [
-            SosStream(formant_sos(v, sample_rate, shift=s, f1_raise_hz=raise_hz)[:3], 2)
-            for v, s in zip(_VOWELS, shifts, strict=True)
-        ]
-        # pressed, bright voices: a flatter glottal spectrum; F4-F5's presence as a shelf (F1-F3 are filtered)
-        source = SosStream(
-            np.concatenate([glottal_sos(sample_rate, corner_hz=250.0), _shelf(sample_rate)]), 2
-        )
+        # the voices lie below ~4 kHz (60 dB down at 3 kHz): they are made at a quarter of the
+        # rate, each vowel's tract as one FFT convolution, and brought up to the output rate
+        low_rate = sample_rate / _DIVISOR
+        voices = _Voices(rng, shouts, low_rate)
+        tracts = ConvolveStream(_voice_responses(sample_rate, shifts, raise_hz), 2, n_fft=_N_FFT)
+        up = Upsampler(_DIVISOR, 2)
         # breath and far roar: noise through the average shouted vowel; a low rumble under it
         freqs = np.fft.rfftfreq(1024, 1.0 / sample_rate)
         vowel_shape = np.zeros(freqs.size)
@@ -223,26 +269,25 @@ class ArmyRoar:
             * lowpass_response(freqs, 8000.0)
         )
         rumble_shape = lowpass_response(freqs, 180.0, order=2) * (freqs > 25.0)
-
         crowd_size = np.sqrt(self.n_voices / 40.0)  # the far roar is as big as the crowd
+        noise = NoiseStream(rng, sample_rate, n_channels=2, n_fft=_WASH_FFT)
+        # the shapes were drawn on 1024 bins; the stream's frames have more
+        wash_freqs = noise.freqs_hz[0]
+        vowel_shape = np.interp(wash_freqs, freqs, vowel_shape)
+        rumble_shape = np.interp(wash_freqs, freqs, rumble_shape)
 
         def wash(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
             s = swell(times_s)
             return crowd_size * ((0.02 + 0.06 * s**1.5) * vowel_shape + (0.03 + 0.09 * s) * rumble_shape)
 
-        noise = NoiseStream(rng, sample_rate, n_channels=2)
-
         def block(start: int, stop: int) -> np.ndarray:
-            positions, weights, vowel = voices.pulses_before(stop)
-            voiced = np.zeros((2, stop - start))
-            for v, tract in enumerate(tracts):
-                pick = vowel == v
-                voiced += tract(
-                    impulses(positions[pick], weights[:, pick], start, stop - start, n_channels=2)
-                )
-            return source(voiced) + noise.render(stop - start, wash)
+            first, m = start // _DIVISOR, -(-(stop - start) // _DIVISOR)
+            voiced = up(tracts(voices.trains(first, m)))
+            out = noise.render(m * _DIVISOR, wash)
+            out += voiced
+            return out[:, : stop - start]
 
-        audio = render_in_blocks(n_samples, 2, block)
+        audio = render_in_blocks(n_samples, 2, block, block_samples=_BLOCK)
         finish_in_place(
             audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
         )

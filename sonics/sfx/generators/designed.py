@@ -16,29 +16,20 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from scipy.signal import lfilter
 
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import finish
-from sonics.dsp.filters import bandpass_response, dc_block, lowpass, time_varying_filter
+from sonics.dsp.filters import bandpass_response, lowpass
 from sonics.dsp.noise import contact_click, spectral_noise
+from sonics.dsp.streams import Upsampler
 from sonics.dsp.sync import peak_sample
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
 __all__ = ["Braam", "Riser"]
 
-
-def _saw(phase_cycles: np.ndarray, step_cycles: np.ndarray) -> np.ndarray:
-    """Band-limited sawtooth (PolyBLEP) from a running phase in cycles and its per-sample step."""
-    t = phase_cycles % 1.0
-    dt = np.maximum(step_cycles, 1e-9)
-    saw = 2.0 * t - 1.0
-    head = t < dt  # just after the wrap
-    x = t[head] / dt[head]
-    saw[head] -= 2.0 * x - x * x - 1.0
-    tail = t > 1.0 - dt  # just before the wrap
-    x = (t[tail] - 1.0) / dt[tail]
-    saw[tail] -= x * x + 2.0 * x + 1.0
-    return saw
+_CONTROL_STEP = 16  # samples between two readings of the riser's controls
+_FILTER_BLOCK = 256  # samples (at half the rate: 11 ms) between two settings of the braam's moving filter
 
 
 def _phase(freq_hz: np.ndarray, sample_rate: int, start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -105,10 +96,7 @@ class Riser:
     def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
         """Render one variation: fresh noise, detuning and tremolo."""
         n = round(self.duration_s * sample_rate)
-        t = np.arange(n) / sample_rate
         rise = self.peak_s
-        progress = np.clip(t / rise, 0.0, 1.0)
-        env = self._envelope(t)
         top_hz = 3000.0 + 6000.0 * self.intensity
 
         def band(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
@@ -119,18 +107,23 @@ class Riser:
             )
 
         noise = spectral_noise(rng, n, sample_rate, band, n_fft=1024)
-        # the tone: three detuned saws gliding up, accelerating
-        glide = self.pitch_hz * 2.0 ** (self.octaves * progress**1.7)
-        tone = np.zeros(n)
-        for cents in rng.uniform(-12.0, 12.0, 3):
-            phase, step = _phase(glide * 2.0 ** (cents / 1200.0), sample_rate, rng.random())
-            tone += _saw(phase, step)
-        tone = lowpass(tone, 2000.0 + 6000.0 * self.intensity, sample_rate) / 3.0
+        # the controls (level, tremolo, pitch) are read every _CONTROL_STEP samples and joined by
+        # straight lines; the upsampler lags one control step, so the knots start a step early
+        t = (np.arange(n // _CONTROL_STEP + 2) - 1.0) * _CONTROL_STEP / sample_rate
+        progress = np.clip(t / rise, 0.0, 1.0)
         # a tremolo that speeds up: 3 Hz to 14-28 Hz
         tremolo_hz = 3.0 + (11.0 + 14.0 * self.intensity) * progress**2
-        tremolo_phase = 2.0 * np.pi * np.cumsum(tremolo_hz) / sample_rate
-        tremolo = 1.0 - 0.35 * progress * (0.5 + 0.5 * np.cos(tremolo_phase))
-        x = (noise * 0.6 + tone * 0.8) * tremolo * env
+        turns = np.cumsum(tremolo_hz * _CONTROL_STEP / sample_rate)
+        tremolo = 1.0 - 0.35 * progress * (0.5 + 0.5 * np.cos(2.0 * np.pi * (turns % 1.0)))
+        # the tone: three detuned saws gliding up, accelerating
+        glide = self.pitch_hz * 2.0 ** (self.octaves * progress**1.7)
+        gain, glide = Upsampler(_CONTROL_STEP, 2)(np.stack([tremolo * self._envelope(t), glide]))[:, :n]
+        ratios = 2.0 ** (rng.uniform(-12.0, 12.0, 3) / 1200.0)
+        starts = np.array([rng.random() for _ in ratios])
+        root_phase, root_step = _phase(glide.astype(np.float64), sample_rate)
+        tone = _saw_stack(root_phase, root_step, ratios, starts, np.ones((1, 3)))[0]
+        tone = lowpass(tone, 2000.0 + 6000.0 * self.intensity, sample_rate) / 3.0
+        x = (noise * 0.6 + tone * 0.8) * gain
         audio = finish(
             x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=min(0.01, self.release_s / 2)
         )
@@ -173,34 +166,113 @@ class Braam:
     def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
         """Render one variation: fresh detuning, fresh impact."""
         n = round(self.duration_s * sample_rate)
-        t = np.arange(n) / sample_rate
         size = self.intensity
+        # the cluster, its filter, the sub and the envelope are made at half the rate (the filter
+        # keeps the brass below ~6 kHz) and brought up to the full rate for the drive
+        rate = sample_rate / 2
+        n_low = n // 2 + 2  # one more for the upsampler's delay
+        t = np.arange(n_low) / rate
         # brass falls in from a little below the note and settles within ~0.1 s
         fall_in = 2.0 ** (-rng.uniform(0.6, 1.2) / 12.0 * np.exp(-t / 0.05))
         # four notes (root, fifth, octave, twelfth), three detuned saws each, spread across the field
         ratios = np.repeat([1.0, 1.5, 2.0, 3.0], 3) * 2.0 ** (rng.uniform(-15.0, 15.0, 12) / 1200.0)
         levels = np.repeat([1.0, 0.7, 0.8, 0.45], 3)
-        root_phase, root_step = _phase(self.pitch_hz * fall_in, sample_rate)
-        saws = _saw(
-            ratios[:, np.newaxis] * root_phase + rng.random((12, 1)), ratios[:, np.newaxis] * root_step
-        )
+        root_phase, root_step = _phase(self.pitch_hz * fall_in, rate)
+        starts = rng.random(12)
         angle = (rng.uniform(-0.8, 0.8, 12) + 1.0) * np.pi / 4.0
-        stack = (np.stack([np.cos(angle), np.sin(angle)]) * levels) @ saws
+        stack = _saw_stack(
+            root_phase, root_step, ratios, starts, np.stack([np.cos(angle), np.sin(angle)]) * levels
+        )
         # the resonant low-pass snaps open in ~0.1 s, then closes slowly: the "blat"
         top_hz = 900.0 + 2200.0 * size
-        cutoff = 90.0 + (top_hz - 90.0) * (1.0 - np.exp(-t / 0.06)) * np.exp(-np.maximum(t - 0.25, 0.0) / 1.2)
-        brass = time_varying_filter(
-            stack / 6.0, sample_rate, kind="lowpass", freq_hz=np.maximum(cutoff, 120.0), q=3.0, block_size=512
+        edges = np.arange(0, n_low, _FILTER_BLOCK)
+        mid_s = (edges + _FILTER_BLOCK / 2) / rate
+        cutoff = 90.0 + (top_hz - 90.0) * (1.0 - np.exp(-mid_s / 0.06)) * np.exp(
+            -np.maximum(mid_s - 0.25, 0.0) / 1.2
         )
-        drive = 1.5 + 3.0 * size
-        brass = np.tanh(drive * brass + 0.15) - np.tanh(0.15)  # asymmetric: even harmonics, brassy
-        sustain = np.exp(-t / (1.5 + 2.0 * size))
-        sub = np.sin(2.0 * np.pi * np.cumsum(self.pitch_hz * fall_in) / sample_rate) * (0.4 + 0.4 * size)
-        impact = lowpass(
-            contact_click(rng, n, sample_rate, t60_s=0.25 + 0.3 * size, corner_hz=30.0), 400.0, sample_rate
-        )
-        click = contact_click(rng, n, sample_rate, t60_s=0.01, corner_hz=1500.0)
-        x = (brass + sub) * sustain + (impact * (0.6 + 0.6 * size) + click * 0.5)
-        x = dc_block(x, sample_rate, cutoff_hz=20.0)
+        brass = _moving_lowpass(stack / 6.0, np.maximum(cutoff, 120.0), 3.0, rate)
+        sub = np.sin((2.0 * np.pi * (root_phase % 1.0)).astype(np.float32)) * np.float32(0.4 + 0.4 * size)
+        # rows: brass left and right, sub; the upsampler lags by one low sample
+        high = Upsampler(2, 3)(np.concatenate([brass, sub[np.newaxis]]))[:, 2 : n + 2]
+        drive = np.float32(1.5 + 3.0 * size)
+        x = high[:2] * drive
+        x += np.float32(0.15)
+        np.tanh(x, out=x)
+        x -= np.float32(np.tanh(0.15))  # asymmetric: even harmonics, brassy
+        x += high[2]
+        x *= np.exp(np.arange(n, dtype=np.float32) * np.float32(-1.0 / ((1.5 + 2.0 * size) * sample_rate)))
+        x = x.astype(np.float64)
+        # the impact and the click are short: made only as long as they last
+        t60_s = 0.25 + 0.3 * size
+        n_hit = min(n, round((2.0 * t60_s + 0.05) * sample_rate))
+        impact = contact_click(rng, n_hit, sample_rate, t60_s=t60_s, corner_hz=30.0)
+        x[:, :n_hit] += lowpass(impact, 400.0, sample_rate) * (0.6 + 0.6 * size)
+        n_click = min(n, round(0.05 * sample_rate))
+        x[:, :n_click] += contact_click(rng, n_click, sample_rate, t60_s=0.01, corner_hz=1500.0) * 0.5
         audio = finish(x, sample_rate, peak_db=peak_db_for(size), fade_out_s=min(0.3, self.duration_s / 4))
         return Sound(audio, sample_rate, 0)
+
+
+def _saw_stack(
+    root_phase: np.ndarray, root_step: np.ndarray, ratios: np.ndarray, starts: np.ndarray, gains: np.ndarray
+) -> np.ndarray:
+    """Return a mix of band-limited (PolyBLEP) sawtooths on one root phase, shape ``(rows, n)``.
+
+    Saw ``k`` runs at ``ratios[k]`` times the root phase (cycles, per-sample step
+    ``root_step``) from ``starts[k]`` (in [0, 1)) and enters row ``r`` with gain
+    ``gains[r, k]``. Summed, the naive saws ``2 * frac(p) - 1`` are one ramp in the root
+    phase minus a staircase (a step at each saw's wrap), so the cost is a few passes
+    whatever the number of saws; the PolyBLEP corrections touch only the two samples
+    around each wrap.
+    """
+    n = root_phase.size
+    # saw k wraps for the m-th time at the first sample where r_k phase + start_k >= m
+    n_wraps = np.floor(ratios * root_phase[-1] + starts).astype(np.int64)
+    saw = np.repeat(np.arange(ratios.size), n_wraps)
+    m = np.arange(saw.size) - np.repeat(np.cumsum(n_wraps) - n_wraps, n_wraps) + 1
+    at = np.searchsorted(root_phase, (m - starts[saw]) / ratios[saw])
+    order = np.argsort(at, kind="stable")
+    saw, m, at = saw[order], m[order], at[order]
+    # sum_k g_k (2 (r_k phase + start_k) - 1) - 2 sum_k g_k floor(r_k phase + start_k): the floor
+    # sum is a staircase, rising by g_k at each wrap of saw k
+    out = np.outer(2.0 * gains @ ratios, root_phase) + (gains @ (2.0 * starts - 1.0))[:, np.newaxis]
+    levels = np.concatenate([np.zeros((gains.shape[0], 1)), np.cumsum(gains[:, saw], axis=1)], axis=1)
+    lengths = np.diff(np.concatenate([[0], at, [n]]))
+    out -= 2.0 * np.repeat(levels, lengths, axis=1)
+    # PolyBLEP: after the wrap (t < dt) subtract 2x - x^2 - 1 (x = t / dt); before it
+    # (t > 1 - dt) subtract x^2 + 2x + 1 (x = (t - 1) / dt)
+    after = at < n
+    k, a, mm = saw[after], at[after], m[after]
+    t = ratios[k] * root_phase[a] + starts[k] - mm
+    dt = ratios[k] * root_step[a]
+    x = t / dt
+    fix_after = np.where(t < dt, 2.0 * x - x * x - 1.0, 0.0)
+    before = a >= 1
+    k_b, b, m_b = k[before], a[before] - 1, mm[before]
+    x_b = (ratios[k_b] * root_phase[b] + starts[k_b] - m_b) / (ratios[k_b] * root_step[b])
+    fix_before = np.where(x_b > -1.0, x_b * x_b + 2.0 * x_b + 1.0, 0.0)
+    for row, g in enumerate(gains):
+        np.subtract.at(out[row], a, g[k] * fix_after)
+        np.subtract.at(out[row], b, g[k_b] * fix_before)
+    return out
+
+
+def _moving_lowpass(x: np.ndarray, cutoff_hz: np.ndarray, q: float, sample_rate: float) -> np.ndarray:
+    """Return ``x`` through a resonant low-pass (RBJ) whose cutoff changes every ``_FILTER_BLOCK`` samples.
+
+    The filter state carries across the blocks, so a smooth sweep gives a smooth output;
+    ``cutoff_hz`` holds one value per block.
+    """
+    w0 = 2.0 * np.pi * np.asarray(cutoff_hz) / sample_rate
+    cos_w, alpha = np.cos(w0), np.sin(w0) / (2.0 * q)
+    b = (
+        np.stack([(1.0 - cos_w) / 2.0, 1.0 - cos_w, (1.0 - cos_w) / 2.0], axis=1)
+        / (1.0 + alpha)[:, np.newaxis]
+    )
+    a = np.stack([np.ones_like(w0), -2.0 * cos_w / (1.0 + alpha), (1.0 - alpha) / (1.0 + alpha)], axis=1)
+    out = np.empty_like(x)
+    state = np.zeros((x.shape[0], 2))
+    for k, start in enumerate(range(0, x.shape[-1], _FILTER_BLOCK)):  # lfilter: the cheapest call
+        block = slice(start, start + _FILTER_BLOCK)
+        out[:, block], state = lfilter(b[k], a[k], x[:, block], axis=-1, zi=state)
+    return out

@@ -17,43 +17,42 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.fft
-from scipy.signal import butter
+from scipy.signal import butter, sosfreqz
 
 from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom, expand
 from sonics.dsp.filters import bandpass_response, lowpass_response
 from sonics.dsp.pulses import poisson_times
-from sonics.dsp.streams import NoiseStream, SosStream, finish_in_place, render_in_blocks
+from sonics.dsp.streams import NoiseStream, SosStream, Upsampler, finish_in_place, render_in_blocks
 from sonics.sfx.generators._fields import check_bed, check_range, curve_reader, peak_db_for
 
 __all__ = ["Fire"]
 
 _GRAIN = 2048  # samples per crackle grain (43 ms at 48 kHz)
 _LEAD = 128  # the burst starts this far into its grain, so the zero-phase colouring can ring before it
+_BANK = 96  # different crackles made per render
+_HISS_FFT = 4096  # frame length of the hiss noise
+_LAP_FFT = 4096  # frame length of the lapping band's noise, at a quarter of the rate (3 Hz bins)
 
 
-def _crackles(
-    rng: np.random.Generator, times_s: np.ndarray, sample_rate: int, *, size: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return each crackle's grain (rows, mono) and its start sample."""
-    k = times_s.size
+def _crackles(rng: np.random.Generator, n_grains: int, sample_rate: int, *, size: float) -> np.ndarray:
+    """Return ``n_grains`` different crackles (rows, mono), each ``_GRAIN`` samples long."""
     n = np.arange(_GRAIN - _LEAD)
     # Farnell: a 20 ms percussive burst, stretched 1-1.5x, through a BPF at 100-1000 Hz (rq 1)
-    decay = rng.uniform(0.02, 0.03, (k, 1)) * sample_rate / 5.0
-    burst = rng.uniform(-1.0, 1.0, (k, n.size)) * np.exp(-n / decay)
-    grains = np.zeros((k, _GRAIN))
+    decay = rng.uniform(0.02, 0.03, (n_grains, 1)) * sample_rate / 5.0
+    burst = rng.uniform(-1.0, 1.0, (n_grains, n.size)) * np.exp(-n / decay)
+    grains = np.zeros((n_grains, _GRAIN))
     grains[:, _LEAD:] = burst
     spectra = scipy.fft.rfft(grains, axis=1)
     freqs = np.fft.rfftfreq(_GRAIN, 1.0 / sample_rate)[np.newaxis, :]
-    resonance = np.exp(rng.uniform(np.log(100.0), np.log(1000.0), (k, 1)))
+    resonance = np.exp(rng.uniform(np.log(100.0), np.log(1000.0), (n_grains, 1)))
     # a bigger fire's crackles are woodier (lower); some are sharp snaps of split wood
-    snap = (rng.random((k, 1)) < 0.25) * bandpass_response(freqs, rng.uniform(2500, 5000, (k, 1)), 1.5)
+    snap = (rng.random((n_grains, 1)) < 0.25) * bandpass_response(
+        freqs, rng.uniform(2500, 5000, (n_grains, 1)), 1.5
+    )
     shape = 0.35 + bandpass_response(freqs, resonance * (1.2 - 0.4 * size), 1.0) * 2.0 + snap * 1.5
     shape *= lowpass_response(freqs, 9000.0, order=2) * (freqs > 40.0)
-    grains = scipy.fft.irfft(spectra * shape, n=_GRAIN, axis=1)
-    level = rng.uniform(0.2, 1.0, (k, 1)) ** 2  # many small crackles, a few loud ones
-    starts = np.round(times_s * sample_rate).astype(np.int64) - _LEAD
-    return grains * level, starts
+    return scipy.fft.irfft(spectra * shape, n=_GRAIN, axis=1).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,53 +114,76 @@ class Fire:
         pans = rng.uniform(-0.8, 0.8, times.size)
         gains = np.stack([np.cos((pans + 1) * np.pi / 4), np.sin((pans + 1) * np.pi / 4)])
         gains *= (0.3 + 0.7 * self.crackle) * level(times) * 3.0
+        # a bank of different crackles, each placed with its own level, polarity and pan: a
+        # crackle lasts 40 ms, so a few dozen of them never sound alike in a fire's din
+        bank = _crackles(rng, min(times.size, _BANK), sample_rate, size=size)
+        pick = rng.integers(0, bank.shape[0], times.size)
+        gains *= rng.uniform(0.2, 1.0, times.size) ** 2 * rng.choice([-1.0, 1.0], times.size)
+        gains = gains.astype(np.float32)  # many small crackles, a few loud ones
         first_samples = np.round(times * sample_rate).astype(np.int64) - _LEAD
-        spill = np.zeros((2, _GRAIN))  # the ends of the grains that began in the previous block
+        spill = np.zeros((2, _GRAIN), dtype=np.float32)  # the ends of the grains begun in the last block
 
-        # lapping: 30 Hz band of noise, overdriven and clipped, then DC-blocked and coloured
-        lap_band = SosStream(butter(1, [24.0, 36.0], "bandpass", fs=sample_rate, output="sos"), 2)
+        # lapping: a 30 Hz band of noise, overdriven and clipped, then DC-blocked and coloured;
+        # made at a quarter of the rate (below ~3 kHz: the colour's skirt is 30 dB down at 6 kHz).
+        # The band is white noise through a first-order band-pass, whose skirt (broadband, 40 dB
+        # down) the overdrive makes part of the roar: drawn as shaped noise with the same power
+        # per hertz as uniform noise at the output rate through that filter.
+        mid_rate = sample_rate / 4
+        _, band = sosfreqz(
+            butter(1, [24.0, 36.0], "bandpass", fs=sample_rate, output="sos"),
+            worN=np.fft.rfftfreq(_LAP_FFT, 1.0 / mid_rate),
+            fs=sample_rate,
+        )
+        lap_shape = (np.abs(band) * np.sqrt(1.0 / 12.0 * mid_rate / sample_rate)).astype(np.float32)
+        lap_band = NoiseStream(rng, mid_rate, n_channels=2, n_fft=_LAP_FFT)
         centre = 500.0 - 250.0 * size
         lap_colour = SosStream(
             np.concatenate(
                 [
-                    butter(1, 20.0, "highpass", fs=sample_rate, output="sos"),
-                    butter(1, [centre * 0.3, centre * 4.0], "bandpass", fs=sample_rate, output="sos"),
+                    butter(1, 20.0, "highpass", fs=mid_rate, output="sos"),
+                    butter(1, [centre * 0.3, centre * 4.0], "bandpass", fs=mid_rate, output="sos"),
                 ]
             ),
             2,
         )
+        up = Upsampler(4, 2)
         drive = 60.0
+        hiss_shape = (
+            (noise_freqs := np.fft.rfftfreq(_HISS_FFT, 1.0 / sample_rate)[np.newaxis, :]) ** 2
+            / (1e6 + noise_freqs**2)
+            * lowpass_response(noise_freqs, 9000.0)
+        ).astype(np.float32)
 
         def hiss(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
             flare = expand(flicker(times_s * 1.7 + 13.0), 4.0, low=-bound, high=bound)
-            shape = (
-                (freqs_hz / 1000.0) ** 2
-                / (1.0 + (freqs_hz / 1000.0) ** 2)
-                * lowpass_response(freqs_hz, 9000.0)
-            )
-            return (0.02 + 0.5 * flare) * (0.4 + 0.6 * size) * level(times_s) * shape
+            return ((0.02 + 0.5 * flare) * (0.4 + 0.6 * size) * level(times_s)).astype(
+                np.float32
+            ) * hiss_shape
 
-        noise = NoiseStream(rng, sample_rate, n_channels=2)
+        noise = NoiseStream(rng, sample_rate, n_channels=2, n_fft=_HISS_FFT)
 
         def block(start: int, stop: int) -> np.ndarray:
             m = stop - start
-            white = rng.random((2, m), dtype=np.float32) - np.float32(0.5)
-            lap = np.clip(lap_band(white) * drive, -0.9, 0.9)
-            coarse = np.arange(start, stop + 256, 256)
-            swell = np.interp(np.arange(start, stop), coarse, level(coarse / sample_rate))
-            out = lap_colour(lap) * ((0.5 + 0.5 * size) * swell)
+            first, n_mid = start // 4, -(-m // 4)
+            # the upsampler delays by one of its input samples: the swell is read that much later
+            coarse = first + np.arange(0, n_mid + 64, 64)
+            swell = np.interp(first + np.arange(n_mid), coarse, level((coarse - 1) / mid_rate))
+            lap = lap_band.render(n_mid, lambda f, t: lap_shape) * drive
+            np.clip(lap, -0.9, 0.9, out=lap)
+            lap *= (swell * (0.5 + 0.5 * size)).astype(np.float32)
+            out = up(lap_colour(lap))[:, :m]
             out += noise.render(m, hiss)
             # the crackles that begin in this block (the first block also takes those just before 0)
-            first, last = np.searchsorted(first_samples, [start if start else -_GRAIN, stop])
-            grains, _ = _crackles(rng, times[first:last], sample_rate, size=size)
-            canvas = np.zeros((2, m + _GRAIN))
-            canvas[:, : spill.shape[1]] += spill
-            for k, i in enumerate(range(first, last)):
+            canvas = np.zeros((2, m + _GRAIN), dtype=np.float32)
+            canvas[:, :_GRAIN] += spill
+            lo, hi = np.searchsorted(first_samples, [start if start else -_GRAIN, stop])
+            for i in range(lo, hi):
                 at = first_samples[i] - start
                 cut = max(0, -at)
-                canvas[:, at + cut : at + _GRAIN] += gains[:, i : i + 1] * grains[k, cut:]
-            spill[:] = canvas[:, m : m + _GRAIN]
-            return out + canvas[:, :m]
+                canvas[:, at + cut : at + _GRAIN] += gains[:, i : i + 1] * bank[pick[i], cut:]
+            spill[:] = canvas[:, m:]
+            out += canvas[:, :m]
+            return out
 
         audio = render_in_blocks(n_samples, 2, block)
         finish_in_place(

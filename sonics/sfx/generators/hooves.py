@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.signal import butter, iirpeak, tf2sos
+from scipy.signal import butter, iirpeak, sosfreqz, tf2sos
 
 from sonics.core.sound import Sound
-from sonics.dsp.pulses import impulses
-from sonics.dsp.streams import BurstStream, SosStream, finish_in_place, render_in_blocks
+from sonics.dsp.pulses import attack_decay_sos, impulses
+from sonics.dsp.streams import NoiseLoop, SosStream, Upsampler, finish_in_place, render_in_blocks
 from sonics.sfx.generators._fields import (
     check_bed,
     check_choice,
@@ -108,6 +108,9 @@ _SURFACES = {
     "stone": _Surface((110.0, 160.0), (150.0, 1400.0), 0.9, (1800.0, 7000.0), (2650.0, 3900.0), 0.8),
 }
 
+_DIVISOR = 4  # each slower path runs at 1 / _DIVISOR of the rate of the next faster one
+_BLOCK = 1 << 17  # samples per block: long blocks spread the per-call costs
+_LOOP_S = 5.0  # seconds of ready-coloured noise that each burst path gates, read in a loop
 _JITTER_SD_S = 0.003  # footfall timing scatter, clipped at +-2.5 sd: +-7.5 ms
 _STRIDE_SD = 0.015  # stride-to-stride variation of a horse's period
 
@@ -262,44 +265,96 @@ class Hooves:
             grain_t = times[grain_of] + 0.004 + rng.exponential(0.025, grain_of.size)
             grain_w = gains[:, grain_of] * (level[grain_of] * air * rng.uniform(0.05, 0.2, grain_of.size))
             debris.append((grain_t, grain_w))
-        heel_train = _merge(heel, sample_rate, n_channels, with_mix=True)
-        toe_train = _merge(toe, sample_rate, n_channels)
+        # three rates: the thuds and the burst envelopes (below ~300 Hz) at a sixteenth, the
+        # loading noise (below ~1 kHz) and the click envelopes at a quarter, the dirt and click
+        # noise at the full rate; each upsampler delays by one of its input samples, so the
+        # events are placed that much earlier
+        mid_rate, low_rate = sample_rate / _DIVISOR, sample_rate / _DIVISOR**2
+        heel_train = _merge(heel, low_rate, n_channels, lead=1.0 + 1.0 / _DIVISOR, with_mix=True)
+        toe_train = _merge(toe, low_rate, n_channels, lead=1.0 + 1.0 / _DIVISOR)
         # the hoof's click and the kicked debris share one bright noise-burst path
         hard = ground.click + (0.5 if ground.ring_hz else 0.0)
         bright_train = _merge(
-            [(t, w * hard) for t, w in clicks] + [(t, w * 0.3) for t, w in debris], sample_rate, n_channels
+            [(t, w * hard) for t, w in clicks] + [(t, w * 0.3) for t, w in debris],
+            mid_rate,
+            n_channels,
+            lead=1.0,
         )
-        # heavier (more intense) footfalls ring lower
+        # heavier (more intense) footfalls ring lower; an impulse at the low rate carries
+        # _DIVISOR**2 output samples' worth of force, so the resonators take that fraction of it
         body_hz = np.asarray(ground.body_hz) * (1.1 - 0.2 * self.intensity)
-        bodies = [SosStream(tf2sos(*iirpeak(f, 2.5, fs=sample_rate)), n_channels) for f in body_hz]
-        band = _band(*ground.body_band_hz, sample_rate)
-        dirt = BurstStream(rng, sample_rate, attack_s=0.001, decay_s=0.012, sos=band, n_channels=n_channels)
-        # the toe's loading is the broad hump of the force curve: a softer, slower push
-        low_band = _band(ground.body_band_hz[0] * 0.7, ground.body_band_hz[1] * 0.5, sample_rate)
-        # quicker gaits have shorter stances: their loading fades sooner
-        loading_s = 0.0012 * sum(gait.toe_ms) / 2.0
-        loading = BurstStream(
-            rng, sample_rate, attack_s=0.003, decay_s=loading_s, sos=low_band, n_channels=n_channels
-        )
+        bodies = []
+        for f in body_hz:
+            sos = tf2sos(*iirpeak(f, 2.5, fs=low_rate))
+            sos[:, :3] *= 18.0 / _DIVISOR**2
+            bodies.append(SosStream(sos, n_channels))
+        # each burst is an attack-decay envelope gating noise of the path's colour (Farnell's
+        # footsteps); the colour is made once, as loops of noise (levels included)
+        loop_n = min(round(_LOOP_S * sample_rate), n_samples + 16)
+        loop_mid = min(round(_LOOP_S * mid_rate), n_samples // _DIVISOR + 16)
+        dirt_env = SosStream(attack_decay_sos(0.001, 0.012, low_rate), n_channels)
+        dirt_band = _band(*ground.body_band_hz, sample_rate)
+        dirt_noise = _noise_loop(rng, dirt_band, 0.9, sample_rate, sample_rate, loop_n, n_channels)
+        # the toe's loading is the broad hump of the force curve: a softer, slower push;
+        # quicker gaits have shorter stances, so their loading fades sooner
+        load_band = _band(ground.body_band_hz[0] * 0.7, ground.body_band_hz[1] * 0.5, sample_rate)
+        load_env = SosStream(attack_decay_sos(0.003, 0.0012 * sum(gait.toe_ms) / 2.0, low_rate), n_channels)
+        load_noise = _noise_loop(rng, load_band, 0.35, sample_rate, mid_rate, loop_mid, n_channels)
         click_sos = _band(*ground.click_band_hz, sample_rate)
         if ground.ring_hz:
             click_sos = np.concatenate(
                 [click_sos, *(tf2sos(*iirpeak(f, 12.0, fs=sample_rate)) for f in ground.ring_hz)]
             )
-        bright = BurstStream(
-            rng, sample_rate, attack_s=0.0, decay_s=0.002, sos=click_sos, n_channels=n_channels
-        )
+        bright_env = SosStream(attack_decay_sos(0.0, 0.002, mid_rate), n_channels)
+        bright_noise = _noise_loop(rng, click_sos, 1.0, sample_rate, sample_rate, loop_n, n_channels)
+        up_low, up_mid = Upsampler(_DIVISOR, 3 * n_channels), Upsampler(_DIVISOR, 3 * n_channels)
+        ch = n_channels
 
         def block(start: int, stop: int) -> np.ndarray:
-            low, high = heel_train.block(start, stop)
-            out = bodies[0](low) * 18.0 + bodies[1](high) * 18.0 + dirt(low + high) * 0.9
-            out += loading(toe_train.block(start, stop)[0]) * 0.35
-            out += bright(bright_train.block(start, stop)[0])
-            return out  # every path is a band-pass: no DC to remove
+            first, m = start // _DIVISOR**2, -(-(stop - start) // _DIVISOR**2)
+            low, high = heel_train.block(first, first + m)
+            thud = bodies[0](low) + bodies[1](high)
+            load = load_env(toe_train.block(first, first + m)[0])
+            envs = up_low(np.concatenate([thud, load, dirt_env(low + high)]))
+            first, m = first * _DIVISOR, m * _DIVISOR
+            mid = envs[:ch]
+            mid += envs[ch : 2 * ch] * load_noise.read(first, m)
+            envs[ch : 2 * ch] = bright_env(bright_train.block(first, first + m)[0])
+            high_rate = up_mid(envs)
+            audio = high_rate[:ch]
+            audio += high_rate[ch : 2 * ch] * bright_noise.read(start, m * _DIVISOR)
+            audio += high_rate[2 * ch :] * dirt_noise.read(start, m * _DIVISOR)
+            return audio[:, : stop - start]  # every path is band-passed noise or a resonance: no DC
 
-        audio = render_in_blocks(n_samples, n_channels, block)
+        audio = render_in_blocks(n_samples, n_channels, block, block_samples=_BLOCK)
         finish_in_place(audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.01)
         return Sound(audio, sample_rate, 0)
+
+
+def _noise_loop(
+    rng: np.random.Generator,
+    sos: np.ndarray,
+    level: float,
+    sample_rate: int,
+    loop_rate: float,
+    n_samples: int,
+    n_channels: int,
+) -> NoiseLoop:
+    """Return a loop of white noise at ``sample_rate`` through ``sos`` times ``level``, made at ``loop_rate``.
+
+    Below the output rate, the loop keeps the same power per hertz (the lower rate packs
+    it in fewer samples) and fades out above a third of its Nyquist frequency, where the
+    upsampler's images would start to show.
+    """
+
+    def magnitude(freqs_hz: np.ndarray) -> np.ndarray:
+        _, response = sosfreqz(sos, worN=freqs_hz, fs=sample_rate)
+        out = np.abs(response) * (level * np.sqrt(loop_rate / sample_rate))
+        if loop_rate < sample_rate:
+            out /= np.sqrt(1.0 + (freqs_hz / (loop_rate / 6.0)) ** 8)
+        return out
+
+    return NoiseLoop(rng, loop_rate, n_samples, magnitude, n_channels=n_channels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,13 +371,19 @@ class _Train:
 
 
 def _merge(
-    parts: list[tuple[np.ndarray, ...]], sample_rate: int, n_channels: int, *, with_mix: bool = False
+    parts: list[tuple[np.ndarray, ...]],
+    sample_rate: float,
+    n_channels: int,
+    *,
+    lead: float,
+    with_mix: bool = False,
 ) -> _Train:
     times = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
     weights = np.concatenate([p[1] for p in parts], axis=1) if parts else np.zeros((n_channels, 0))
-    # events land on whole samples so a footfall's onset is exact
-    positions = np.round(times * sample_rate)
-    order = np.argsort(positions, kind="stable")
+    # positions at the path's rate, split between two samples so the timing stays exact; ``lead``
+    # samples early, for the upsamplers delay the path by that much
+    positions = np.maximum(times * sample_rate - lead, 0.0)
+    order = np.argsort(positions)  # the SIMD sort; ties need no order (their weights add)
     if with_mix:
         mix = np.concatenate([p[2] for p in parts])[order]
         split = np.stack([weights[:, order] * mix, weights[:, order] * (1.0 - mix)])

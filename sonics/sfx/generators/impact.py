@@ -18,6 +18,7 @@ import numpy as np
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import ad_envelope, finish
 from sonics.dsp.filters import bandpass, lowpass
+from sonics.dsp.modal import glide_cycles, sin_cycles
 from sonics.dsp.noise import contact_click, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
@@ -26,9 +27,7 @@ __all__ = ["BodyImpact"]
 
 def _glide_sine(n: int, sample_rate: int, start_hz: float, end_hz: float, glide_s: float) -> np.ndarray:
     """Sine whose frequency falls exponentially from ``start_hz`` to ``end_hz``, time constant ``glide_s``."""
-    t = np.arange(n) / sample_rate
-    freq = end_hz + (start_hz - end_hz) * np.exp(-t / glide_s)
-    return np.sin(2.0 * np.pi * np.cumsum(freq) / sample_rate)
+    return sin_cycles(glide_cycles(np.arange(n) / sample_rate, start_hz, end_hz, glide_s))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ from typing import ClassVar
 import numpy as np
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import ad_envelope, finish
+from sonics.dsp.envelopes import ad_envelope, finish, interpolate_grid
 from sonics.dsp.filters import bandpass_response, highpass, lowpass
 from sonics.dsp.modal import BAR_RATIOS, modal_bank, modal_filter
-from sonics.dsp.noise import contact_click, dust, spectral_noise
+from sonics.dsp.noise import contact_click, dust, spectral_noise, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
 __all__ = ["SwordClash", "SwordScrape", "blade_modes"]
@@ -190,14 +190,20 @@ class SwordScrape:
             rise = 2.0 ** (climb * np.clip(times_s / slide_s, 0.0, 1.0))
             return bandpass_response(freqs_hz, low_hz * rise, 3.0) + 0.05
 
-        # chatter: the pressure jerks at 8-20 Hz; squaring expands it into a few hard grabs
-        wobble = lowpass(rng.standard_normal(n), rng.uniform(8.0, 20.0), sample_rate, order=2)
+        # chatter: the pressure jerks at 8-20 Hz; squaring expands it into a few hard grabs.
+        # It is slow: drawn at a control rate (1 ms steps) and interpolated
+        step = max(1, sample_rate // 1000)
+        n_steps = n // step + 2
+        wobble = lowpass(white_noise(rng, n_steps), rng.uniform(8.0, 20.0), sample_rate / step, order=2)
         chatter = 0.4 + (wobble / (np.max(np.abs(wobble)) + 1e-12)) ** 2 * 1.6
-        friction = spectral_noise(rng, n, sample_rate, band, n_fft=512) * slide * chatter
+        grip = slide * interpolate_grid(chatter, step, n)
+        friction = spectral_noise(rng, n, sample_rate, band, n_fft=512)
+        friction *= grip
         rate_hz = 300.0 + 500.0 * self.speed_m_s * rng.uniform(0.8, 1.2)
-        catches = dust(rng, n, sample_rate, rate_hz=min(rate_hz, 4000.0)) ** (3.0 - pressure)
-        catches *= slide * chatter * 6.0 * (0.5 + pressure)
-        excitation = friction + catches
+        excitation = dust(rng, n, sample_rate, rate_hz=min(rate_hz, 4000.0))
+        hits = np.flatnonzero(excitation)  # the catches: sparse, expanded so a few catch hard
+        excitation[hits] = excitation[hits] ** (3.0 - pressure) * grip[hits] * (6.0 * (0.5 + pressure))
+        excitation += friction
 
         pitch = self.pitch_hz * rng.uniform(0.95, 1.05)
         fa, ta, aa = blade_modes(rng, pitch, 0.5, 0.4 + 0.6 * pressure)

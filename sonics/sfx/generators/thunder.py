@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from scipy.signal import resample_poly
 
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import ad_envelope, finish
-from sonics.dsp.filters import lowpass
-from sonics.dsp.noise import brown_noise, contact_click
+from sonics.dsp.filters import dc_block, interpolation_factor, lowpass, upsample
+from sonics.dsp.noise import brown_noise, contact_click, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
 __all__ = ["Boom", "Thunder", "n_wave_train"]
@@ -111,45 +112,60 @@ class Thunder:
     def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
         """Render one variation; ``sync_sample`` is 0, the front of the first shock."""
         n = round(self.duration_s * sample_rate)
-        t = np.arange(n) / sample_rate
         size, far = self.intensity, self.distance_m / 1000.0
         widen = 1.0 + 0.6 * far  # shocks spread as they travel
-        ms = sample_rate / 1000.0
+        # the crack and the front are sharp and short: full rate, over the first few hundred
+        # ms only. The rumble, its bed and the echoes are low and long: a quarter rate.
+        factor = interpolation_factor(sample_rate, 3000.0)
+        low_rate = sample_rate / factor
+        n_low = -(-n // factor)
 
         # the crack: the nearest segments, within a tenth of a second or two
         crack_s = 0.08 + 0.12 * size
-        crack_rate = np.where(t < crack_s, 250.0 + 350.0 * size, 0.0)
-        starts = _thinned_times(rng, crack_rate, sample_rate)
-        widths = rng.uniform(0.8, 3.0, starts.size) * widen * ms
+        m = min(n, round((crack_s + 0.003 * widen + 0.05) * sample_rate))
+        starts = _thinned_times(
+            rng, np.full(min(m, round(crack_s * sample_rate)), 250.0 + 350.0 * size), sample_rate
+        )
+        widths = rng.uniform(0.8, 3.0, starts.size) * widen * sample_rate / 1000.0
         amps = rng.uniform(0.15, 0.8, starts.size) ** 2 * np.exp(-starts / (0.05 * sample_rate))
-        crack = n_wave_train(n, starts, widths, amps * (0.5 + 0.5 * size) / (1.0 + 0.5 * far))
+        crack = n_wave_train(m, starts, widths, amps * (0.5 + 0.5 * size) / (1.0 + 0.5 * far))
+        crack = lowpass(crack, 7000.0 / (1.0 + far), sample_rate, order=2)
 
         # the rumble: wider N-waves arriving from further segments, rolling in slow swells
+        t = np.arange(n_low) / low_rate
         tail_s = self.duration_s / (6.0 - 2.0 * size)
-        roll = lowpass(rng.standard_normal(n), rng.uniform(0.6, 1.5), sample_rate, order=2)
+        roll = lowpass(white_noise(rng, n_low), rng.uniform(0.6, 1.5), low_rate, order=2)
         roll = 0.25 + (roll / (np.max(np.abs(roll)) + 1e-12)) ** 2 * 1.5
         swell = (1.0 - np.exp(-t / (0.1 + 0.1 * far))) * np.exp(-t / tail_s) * roll
         swell /= swell.max() + 1e-12
-        starts = _thinned_times(rng, (150.0 + 350.0 * size) * swell, sample_rate)
-        widths = (4.0 + 26.0 * starts / n) * rng.uniform(0.6, 1.6, starts.size) * widen * ms
+        starts = _thinned_times(rng, (150.0 + 350.0 * size) * swell, low_rate)
+        widths = (
+            (4.0 + 26.0 * starts / n_low) * rng.uniform(0.6, 1.6, starts.size) * widen * low_rate / 1000.0
+        )
         amps = rng.uniform(0.0, 1.0, starts.size) ** 2 * np.sign(rng.uniform(-0.3, 1.0, starts.size))
-        rumble = n_wave_train(n, starts, widths, 0.35 * amps * swell[starts])
-        bed = lowpass(brown_noise(rng, n), 140.0, sample_rate, order=2) * swell * 0.25
-
+        rumble = n_wave_train(n_low, starts, widths, 0.35 * amps * swell[starts])
         # the rumble's shocks have travelled further than the crack's: softer fronts
-        x = lowpass(crack, 7000.0 / (1.0 + far), sample_rate, order=2)
-        x += lowpass(rumble, 1800.0 / (1.0 + 0.5 * far), sample_rate, order=2) + bed
-        # reflections off the ground and hills: later, duller copies
+        low = lowpass(rumble, 1800.0 / (1.0 + 0.5 * far), low_rate, order=2)
+        low += lowpass(brown_noise(rng, n_low), 140.0, low_rate, order=2) * swell * 0.25
+        # reflections off the ground and hills: later, duller copies of everything so far,
+        # the crack included (its low part is all that survives the echo's low-pass)
+        crack_low = resample_poly(crack, 1, factor)[: min(n_low, -(-m // factor))]
+        low[: crack_low.size] += crack_low
         for delay_s, gain in ((rng.uniform(0.2, 0.5), 0.35), (rng.uniform(0.7, 1.6), 0.2)):
-            d = min(n - 1, round(delay_s * sample_rate))
-            x[d:] += gain * lowpass(x[: n - d], 900.0, sample_rate, order=2)
+            d = min(n_low - 1, round(delay_s * low_rate))
+            low[d:] += gain * lowpass(low[: n_low - d], 900.0, low_rate, order=2)
+        low[: crack_low.size] -= crack_low  # the crack itself is added at the full rate
+        x = upsample(dc_block(low, low_rate, cutoff_hz=15.0), factor)[:n]
+        x[:m] += crack  # N-waves carry no DC: only the low layers needed the high-pass
         # the front: the shock from the nearest segment, first and loudest; its edge stays
         # steep (one pole) so the sound starts on it, even from far away
-        front = n_wave_train(n, np.array([0]), np.array([2.5 * widen * ms]), np.array([1.0]))
+        width = 2.5 * widen * sample_rate / 1000.0
+        m = min(n, round(width + 0.01 * sample_rate))
+        front = n_wave_train(m, np.array([0]), np.array([width]), np.array([1.0]))
         front = lowpass(front, 9000.0 / (1.0 + 0.5 * far), sample_rate, order=1)
-        x += front / np.max(np.abs(front)) * np.max(np.abs(x)) * (0.8 + 0.4 * size)
+        x[:m] += front / np.max(np.abs(front)) * np.max(np.abs(x)) * (0.8 + 0.4 * size)
         audio = finish(
-            x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.05, dc_cutoff_hz=15.0
+            x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.05, dc_cutoff_hz=None
         )
         return Sound(audio, sample_rate, 0)
 
@@ -189,35 +205,44 @@ class Boom:
     def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
         """Render one variation; ``sync_sample`` is 0, the click's first sample."""
         n = round(self.duration_s * sample_rate)
-        t = np.arange(n) / sample_rate
         size = self.intensity
         end_hz = self.pitch_hz * rng.uniform(0.94, 1.06) * (1.1 - 0.2 * size)
         room = 0.8 * self.duration_s
+        # everything but the click is below a few kHz (even the saturation's harmonics of the
+        # thump's start): render it at a quarter of the rate and upsample once
+        factor = interpolation_factor(sample_rate, 3600.0)
+        low_rate = sample_rate / factor
+        n_low = -(-n // factor)
+        t = np.arange(n_low) / low_rate
 
-        # thump: exponential chirp from 4x down to the tail pitch in ~60 ms
+        # thump: exponential chirp from 4x down to the tail pitch in ~60 ms,
+        # f(t) = end_hz * (1 + 3 exp(-t / glide)), its phase integrated in closed form
         glide_s = 0.03 + 0.03 * size
-        freq = end_hz * (1.0 + 3.0 * np.exp(-t / glide_s))
-        phase = 2.0 * np.pi * np.cumsum(freq) / sample_rate
-        thump = np.sin(phase) * ad_envelope(
-            n, sample_rate, attack_s=0.002, t60_s=min(room, 0.35 + 0.3 * size)
-        )
-        # sub tail: the same oscillator keeps ringing and sags a little lower
-        sag = 1.0 - 0.08 * np.clip(t / self.duration_s, 0.0, 1.0)
-        sub = np.sin(2.0 * np.pi * np.cumsum(freq * sag) / sample_rate)
-        sub *= ad_envelope(n, sample_rate, attack_s=0.02, t60_s=min(room, 1.0 + 2.0 * size))
-        rumble = lowpass(brown_noise(rng, n), 110.0, sample_rate, order=2)
-        rumble *= ad_envelope(n, sample_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size))
-        click = contact_click(rng, n, sample_rate, t60_s=0.004, corner_hz=800.0)
-        click = lowpass(click, 5000.0, sample_rate, order=2)
+        glide = np.exp(-t / glide_s)
+        cycles = t + 3.0 * glide_s * (1.0 - glide)
+        thump = np.sin(2.0 * np.pi * end_hz * cycles)
+        thump *= ad_envelope(n_low, low_rate, attack_s=0.002, t60_s=min(room, 0.35 + 0.3 * size))
+        # sub tail: the same oscillator keeps ringing and sags a little lower, f(t) * (1 - sag t)
+        sag = 0.08 / self.duration_s
+        cycles -= sag * (0.5 * t**2 + 3.0 * glide_s * (glide_s - glide * (t + glide_s)))
+        sub = np.sin(2.0 * np.pi * end_hz * cycles)
+        sub *= ad_envelope(n_low, low_rate, attack_s=0.02, t60_s=min(room, 1.0 + 2.0 * size))
+        rumble = lowpass(brown_noise(rng, n_low), 110.0, low_rate, order=2)
+        rumble *= ad_envelope(n_low, low_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size))
+        body = thump
+        body += (0.4 + 0.5 * size) * sub
+        body += (0.08 + 0.1 * size) * rumble
 
-        x = (
-            thump
-            + (0.4 + 0.5 * size) * sub
-            + (0.08 + 0.1 * size) * rumble
-            + 0.45 * click / np.max(np.abs(click))
-        )
-        x = np.tanh(1.6 * x) / np.tanh(1.6)  # saturation: harmonics that carry the sub on small speakers
+        # saturation: harmonics that carry the sub on small speakers; DC goes before upsampling
+        drive, norm = 1.6, np.tanh(1.6)
+        x = upsample(dc_block(np.tanh(drive * body) / norm, low_rate, cutoff_hz=15.0), factor)[:n]
+        # the click, at the full rate, saturated together with the body under it: only its
+        # first ~20 ms differ from the body alone
+        m = min(n, round(0.02 * sample_rate))
+        click = lowpass(contact_click(rng, m, sample_rate, t60_s=0.004, corner_hz=800.0), 5000.0, sample_rate)
+        under = drive * upsample(body[: m // factor + 16], factor)[:m]
+        x[:m] += (np.tanh(under + drive * 0.45 * click / np.max(np.abs(click))) - np.tanh(under)) / norm
         audio = finish(
-            x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.05, dc_cutoff_hz=15.0
+            x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.05, dc_cutoff_hz=None
         )
         return Sound(audio, sample_rate, 0)

@@ -19,7 +19,7 @@ import numpy as np
 
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import even_level, finish
-from sonics.dsp.filters import bandpass_response, lowpass_response
+from sonics.dsp.filters import bandpass_power, lowpass_response
 from sonics.dsp.noise import MagnitudeFn, spectral_noise
 from sonics.dsp.sync import peak_sample
 from sonics.sfx.generators._fields import check_range, peak_db_for
@@ -31,21 +31,29 @@ STROUHAL = 0.2
 
 
 def _speed(times_s: np.ndarray, peak_s: float, duration_s: float) -> np.ndarray:
-    """Speed relative to the peak: a raised-cosine swell from 15 % up to 1 at ``peak_s`` and back."""
+    """Speed relative to the peak (float32): a raised-cosine swell from 15 % to 1 at ``peak_s`` and back."""
     t = np.clip(times_s, 0.0, duration_s)
-    bump = np.where(
-        t < peak_s,
-        0.5 - 0.5 * np.cos(np.pi * t / peak_s),
-        0.5 + 0.5 * np.cos(np.pi * (t - peak_s) / (duration_s - peak_s)),
-    )
-    return 0.15 + 0.85 * bump
+    # one raised cosine over a phase that runs 0 -> 1 up to the peak and 1 -> 2 after it
+    phase = np.where(t < peak_s, t / peak_s, 1.0 + (t - peak_s) / (duration_s - peak_s)).astype(np.float32)
+    phase *= np.float32(np.pi)
+    bump = np.cos(phase, out=phase)
+    bump *= -0.425  # 0.15 + 0.85 * (0.5 - 0.5 cos)
+    bump += 0.575
+    return bump
 
 
-def _loudness(n: int, sample_rate: int, speed: np.ndarray, peak_s: float, duration_s: float) -> np.ndarray:
+def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
     """Dipole level (speed cubed) sharpened into a point at the pass, so the peak is where designed."""
-    delta = np.arange(n) / sample_rate - peak_s
-    tau = np.where(delta < 0, peak_s, duration_s - peak_s) / 4.0
-    return speed**3 * np.exp(-np.abs(delta) / tau)
+    delta = (np.arange(n) / sample_rate - peak_s).astype(np.float32)
+    speed = _speed(delta + np.float32(peak_s), peak_s, duration_s)
+    level = speed * speed
+    level *= speed
+    # exp(-|delta| / tau), tau a quarter of the time before (after) the pass
+    before = int(np.searchsorted(delta, 0.0))
+    delta[:before] *= 4.0 / peak_s
+    delta[before:] *= -4.0 / (duration_s - peak_s)
+    level *= np.exp(delta, out=delta)
+    return level
 
 
 def _render_aero(
@@ -58,11 +66,10 @@ def _render_aero(
 ) -> Sound:
     """Shared tail of both generators: shaped noise × loudness, finished, synced on its peak."""
     n = max(2, round(duration_s * sample_rate))
-    speed = _speed(np.arange(n) / sample_rate, peak_s, duration_s)
     # the noise's own swells are evened out (over the 10 ms the sync point is measured
     # on), so the loudness peak is where the envelope puts it
-    noise = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=1024), sample_rate)
-    x = noise * _loudness(n, sample_rate, speed, peak_s, duration_s)
+    x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=1024), sample_rate)
+    x *= _loudness(n, sample_rate, peak_s, duration_s)
     audio = finish(x, sample_rate, peak_db=peak_db_for(intensity), fade_in_s=0.005, fade_out_s=0.01)
     return Sound(audio, sample_rate, peak_sample(audio, sample_rate))
 
@@ -132,12 +139,12 @@ class Whoosh:
         edge_ratio = rng.uniform(1.5, 2.2)
 
         def shape(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
-            centre = self.centre_hz(top_speed * _speed(times_s, peak_s, duration_s))
-            wake = bandpass_response(freqs_hz, centre, 0.9)
-            tone = bandpass_response(freqs_hz, centre * edge_ratio, 5.0)
-            low = bandpass_response(freqs_hz, centre / 4.0, 0.7)
-            air = lowpass_response(freqs_hz, 14_000.0, order=2)  # no fizz above the air's own roll-off
-            return np.sqrt(wake**2 + (edge * tone) ** 2 + (push * low) ** 2) * air
+            centre = self.centre_hz(top_speed * _speed(times_s, peak_s, duration_s)).astype(freqs_hz.dtype)
+            power = bandpass_power(freqs_hz, centre, 0.9)  # the wake
+            power += edge**2 * bandpass_power(freqs_hz, centre * edge_ratio, 5.0)  # the edge tone
+            power += push**2 * bandpass_power(freqs_hz, centre / 4.0, 0.7)  # the low push
+            power = np.sqrt(power, out=power)
+            return power * lowpass_response(freqs_hz, 14_000.0, order=2)  # no fizz above the air's roll-off
 
         return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape)
 
@@ -219,13 +226,12 @@ class Swish:
 
         def shape(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
             tip = tip_speed * _speed(times_s, peak_s, duration_s)  # (frames, 1)
-            speed = tip[..., np.newaxis] * rel_speed  # (frames, 1, sources)
-            f0 = np.clip(STROUHAL * speed / d, 80.0, 10_000.0)
-            f = freqs_hz[..., np.newaxis]
-            lift = bandpass_response(f, f0, q)
-            drag = 0.3 * bandpass_response(f, 2.0 * f0, q)
-            tones = np.sqrt(np.sum((weights * (lift**2 + drag**2)), axis=-1))
-            wake = 0.12 * bandpass_response(freqs_hz, np.clip(STROUHAL * tip / d, 80.0, 10_000.0), 0.8)
-            return np.sqrt(tones**2 + wake**2)
+            # the wake, then each source's lift tone and its drag dipole at twice the frequency
+            power = 0.12**2 * bandpass_power(freqs_hz, np.clip(STROUHAL * tip / d, 80.0, 10_000.0), 0.8)
+            for rel, weight in zip(rel_speed.astype(np.float32), weights.astype(np.float32), strict=True):
+                f0 = np.clip(STROUHAL * tip * rel / d, 80.0, 10_000.0)
+                power += weight * bandpass_power(freqs_hz, f0, q)
+                power += 0.3**2 * weight * bandpass_power(freqs_hz, 2.0 * f0, q)
+            return np.sqrt(power, out=power)
 
         return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape)

@@ -10,6 +10,7 @@ band-pass whose centre and level rise with speed, over a low buffeting rumble. W
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,7 +24,32 @@ from sonics.sfx.generators._fields import check_bed, check_int, check_range, cur
 
 __all__ = ["Wind"]
 
-_N_FFT = 2048  # 23 Hz bins: narrow enough for howls
+_N_FFT = 4096  # 12 Hz bins: narrow enough for howls
+_STEP = 256  # samples between two readings of the speed for the whistles
+_TOP_SPEED = 1.5  # the speed never goes above this
+_N_SPEEDS = 192  # speeds at which the spectrum is tabulated
+
+
+class _SpeedTable:
+    """The wind's magnitude spectrum against speed: tabulated as needed, interpolated between."""
+
+    def __init__(self, shape: Callable[[np.ndarray], np.ndarray], n_bins: int) -> None:
+        self._shape = shape
+        self._speeds = np.linspace(0.0, _TOP_SPEED, _N_SPEEDS)
+        self._rows = np.zeros((_N_SPEEDS, n_bins), dtype=np.float32)
+        self._done = np.zeros(_N_SPEEDS, dtype=bool)
+
+    def __call__(self, speed: np.ndarray) -> np.ndarray:
+        """Return the magnitude at each speed, shape ``(len(speed), n_bins)``."""
+        x = np.clip(speed / _TOP_SPEED * (_N_SPEEDS - 1), 0.0, _N_SPEEDS - 1.0 - 1e-9)
+        below = np.floor(x).astype(np.int64)
+        share = (x - below).astype(np.float32)[:, np.newaxis]
+        need = np.unique(np.concatenate([below, below + 1]))
+        missing = need[~self._done[need]]
+        if missing.size:
+            self._rows[missing] = self._shape(self._speeds[missing, np.newaxis])
+            self._done[missing] = True
+        return self._rows[below] * (1.0 - share) + self._rows[below + 1] * share
 
 
 def _bump(x: np.ndarray) -> np.ndarray:
@@ -101,35 +127,57 @@ class Wind:
         ]
         howl_hz = rng.uniform(280.0, 480.0)
 
-        def magnitude(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
-            u = wind_speed(times_s)
+        noise = NoiseStream(rng, sample_rate, n_channels=2, n_fft=_N_FFT)
+        freqs_hz = noise.freqs_hz
+        subsonic = (freqs_hz / 25.0) ** 4 / (1.0 + (freqs_hz / 25.0) ** 4)  # nothing below ~25 Hz
+
+        def shape(u: np.ndarray) -> np.ndarray:
             # a broad rushing band, brighter with speed (the hiss opens up as the wind rises)
             body = u**1.5 * bandpass_response(freqs_hz, 180.0 + 900.0 * u, 0.6)
             body *= lowpass_response(freqs_hz, 800.0 + 5000.0 * u**2, order=1)
             rumble = 0.8 * u**2 * lowpass_response(freqs_hz, 70.0 + 60.0 * u, order=2)
             howl = 0.6 * _bump((u - 1.0) / 0.4) * bandpass_response(freqs_hz, howl_hz * (0.4 + 0.8 * u), 9.0)
-            subsonic = (freqs_hz / 25.0) ** 4 / (1.0 + (freqs_hz / 25.0) ** 4)  # nothing below ~25 Hz
             return (body + rumble + howl) * subsonic
 
-        noise = NoiseStream(rng, sample_rate, n_channels=2, n_fft=_N_FFT)
-        phases = np.zeros(self.n_whistles)
+        shapes = _SpeedTable(shape, freqs_hz.shape[1])
+
+        def magnitude(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+            return shapes(wind_speed(times_s)[:, 0])
+
+        phases = np.zeros(self.n_whistles)  # radians, at the start of the next block
         pans = np.stack([np.cos((whistle_pan + 1) * np.pi / 4), np.sin((whistle_pan + 1) * np.pi / 4)])
-        step = 64  # speed is read every 64 samples for the whistles and interpolated between
+        ramp = (np.arange(_STEP) / _STEP).astype(np.float32)
+
+        def whistles(start: int, n: int) -> np.ndarray:
+            """Return the whistles of samples ``[start, start + n)`` (n a multiple of _STEP), shape (2, n)."""
+            # the speed is read every _STEP samples: pitch and level move in straight lines between
+            coarse = (start + _STEP * np.arange(n // _STEP + 1)) / sample_rate
+            u = wind_speed(coarse)
+            tones = np.zeros((self.n_whistles, n // _STEP, _STEP), dtype=np.float32)
+            for k in range(self.n_whistles):
+                amp = 0.1 * _bump((u - whistle_at[k]) / 0.3) * (0.6 + 0.4 * flutter[k](coarse * 0.37))
+                freq = whistle_hz[k] * (0.55 + 0.9 * u) * (1.0 + 0.02 * flutter[k](coarse))
+                turn = 2.0 * np.pi * freq[:-1] * _STEP / sample_rate  # radians over each step
+                at = phases[k] + np.concatenate([[0.0], np.cumsum(turn)])
+                phases[k] = at[-1] % (2.0 * np.pi)
+                if np.any(amp > 0):
+                    tone = (at[:-1] % (2.0 * np.pi)).astype(np.float32)[:, np.newaxis] + turn.astype(
+                        np.float32
+                    )[:, np.newaxis] * ramp
+                    np.sin(tone, out=tone)
+                    tone *= (
+                        amp[:-1, np.newaxis].astype(np.float32)
+                        + np.diff(amp).astype(np.float32)[:, np.newaxis] * ramp
+                    )
+                    tones[k] = tone
+            return pans.astype(np.float32) @ tones.reshape(self.n_whistles, n)
 
         def block(start: int, stop: int) -> np.ndarray:
-            out = noise.render(stop - start, magnitude).astype(np.float64)
+            m = -(-(stop - start) // _STEP) * _STEP
+            out = noise.render(m, magnitude)
             if self.n_whistles:
-                t = np.arange(start, stop) / sample_rate
-                coarse = np.arange(start, stop + step, step) / sample_rate
-                u = wind_speed(coarse)
-                for k in range(self.n_whistles):
-                    amp = 0.1 * _bump((u - whistle_at[k]) / 0.3) * (0.6 + 0.4 * flutter[k](coarse * 0.37))
-                    freq = whistle_hz[k] * (0.55 + 0.9 * u) * (1.0 + 0.02 * flutter[k](coarse))
-                    phase = phases[k] + 2.0 * np.pi * np.cumsum(np.interp(t, coarse, freq)) / sample_rate
-                    phases[k] = phase[-1] % (2.0 * np.pi)
-                    if np.any(amp > 0):
-                        out += pans[:, k : k + 1] * (np.interp(t, coarse, amp) * np.sin(phase))
-            return out
+                out += whistles(start, m)
+            return out[:, : stop - start]
 
         audio = render_in_blocks(n_samples, 2, block)
         finish_in_place(

@@ -245,4 +245,6 @@ def test_every_generators_sync_point_lands_on_its_cue_sample(name):
         # an onset-synced hit starts its transient on the cue, with silence before it
         assert not stem.audio[:, :cue_sample].any()
         assert _first_loud(stem.audio, 0, stem.n_samples, fraction=1e-3) == cue_sample
-    assert planned.params["duration_s"] == 1.5 or generator.kind == "bed" or "duration_s" not in planned.params
+    assert (
+        planned.params["duration_s"] == 1.5 or generator.kind == "bed" or "duration_s" not in planned.params
+    )
