@@ -21,10 +21,10 @@ from sonics.core.errors import PresetError
 from sonics.presets.builtin import builtin_presets, builtin_source, read_builtin
 from sonics.presets.schema import (
     SCHEMA_VERSION,
+    STAGE_TABLES,
     LayerSettings,
     Preset,
     SfxSettings,
-    SpottingSettings,
     _describe,  # one wording of values for every message
     check_value,
     suggest,
@@ -39,10 +39,6 @@ __all__ = [
     "preset_to_toml",
 ]
 
-_IGNORED_TABLES = ("music", "mix")
-"""Tables of later schema additions (music, mix): accepted and ignored for now."""
-
-_SUB_TABLES: dict[str, type] = {"spotting": SpottingSettings, "sfx": SfxSettings}
 
 Problem = tuple[str, str]
 """A key path and what is wrong there."""
@@ -64,20 +60,18 @@ def _join(prefix: str, key: str) -> str:
 def _check_table(raw: Mapping[str, Any], cls: type, prefix: str, problems: list[Problem]) -> dict[str, Any]:
     """Check the keys of one table against ``cls``'s fields; return its checked values."""
     specs = {f.name: f.metadata["spec"] for f in dataclasses.fields(cls) if "spec" in f.metadata}
-    extra = ["schema", *_IGNORED_TABLES] if cls is Preset else []
+    extra = ["schema"] if cls is Preset else []
     out: dict[str, Any] = {}
     for key, value in raw.items():
         path = _join(prefix, key)
         if key in extra:
-            if key in _IGNORED_TABLES and not isinstance(value, Mapping):
-                problems.append((path, f"expected a table ([{path}]), got {_describe(value)}"))
             continue
         spec = specs.get(key)
         if spec is None:
-            problems.append(_unknown_key(path, key, [*extra[:1], *specs, *extra[1:]]))
+            problems.append(_unknown_key(path, key, [*extra, *specs]))
         elif spec.kind == "table":
             if isinstance(value, Mapping):
-                out[key] = _check_table(value, _SUB_TABLES[key], path, problems)
+                out[key] = _check_table(value, STAGE_TABLES[key], path, problems)
             else:
                 problems.append((path, f"expected a table ([{path}]), got {_describe(value)}"))
         elif spec.kind == "layers":
@@ -124,16 +118,17 @@ def _check_document(raw: Mapping[str, Any], problems: list[Problem]) -> dict[str
 
 
 def _build(checked: Mapping[str, Any], source: str) -> Preset:
-    spotting = SpottingSettings(**checked.get("spotting", {}))
+    tables = {
+        name: cls(**checked.get(name, {})) for name, cls in STAGE_TABLES.items() if cls is not SfxSettings
+    }
     sfx_values = dict(checked.get("sfx", {}))
     layers = tuple(LayerSettings(**layer) for layer in sfx_values.pop("layers", []))
-    sfx = SfxSettings(**sfx_values, layers=layers)
     return Preset(
         name=checked["name"],
         description=checked.get("description", ""),
         source=source,
-        spotting=spotting,
-        sfx=sfx,
+        sfx=SfxSettings(**sfx_values, layers=layers),
+        **tables,
     )
 
 
@@ -317,17 +312,17 @@ def preset_to_dict(preset: Preset) -> dict[str, Any]:
     -------
     dict
         ``{"schema": 1, "name": ..., "description": ..., "spotting": {...},
-        "sfx": {"premix_peak_db": ..., "layers": [{...}, ...]}}``.
+        "sfx": {"premix_peak_db": ..., "layers": [{...}, ...]}, "tempo": {...},
+        "music": {...}, "mix": {...}}``.
     """
-    sfx = _fields_dict(preset.sfx)
-    sfx["layers"] = [_plain(_fields_dict(layer)) for layer in preset.sfx.layers]
-    return {
-        "schema": SCHEMA_VERSION,
-        "name": preset.name,
-        "description": preset.description,
-        "spotting": _plain(_fields_dict(preset.spotting)),
-        "sfx": {k: (v if k == "layers" else _plain(v)) for k, v in sfx.items()},
-    }
+    data: dict[str, Any] = {"schema": SCHEMA_VERSION, "name": preset.name, "description": preset.description}
+    for name in STAGE_TABLES:
+        table = _fields_dict(getattr(preset, name))
+        data[name] = {
+            k: ([_plain(_fields_dict(layer)) for layer in v] if k == "layers" else _plain(v))
+            for k, v in table.items()
+        }
+    return data
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
@@ -398,15 +393,12 @@ def preset_to_toml(preset: Preset, *, comments: bool = False) -> str:
         f"schema = {SCHEMA_VERSION}",
         f"name = {_toml_string(preset.name)}",
         f"description = {_toml_string(preset.description)}",
-        "",
-        "[spotting]",
-        *_table_lines(preset.spotting, comments),
-        "",
-        "[sfx]",
-        *_table_lines(preset.sfx, comments),
     ]
-    for layer in preset.sfx.layers:
-        lines += ["", "[[sfx.layers]]", *_table_lines(layer, comments)]
+    for name in STAGE_TABLES:
+        table = getattr(preset, name)
+        lines += ["", f"[{name}]", *_table_lines(table, comments)]
+        for layer in getattr(table, "layers", ()):
+            lines += ["", f"[[{name}.layers]]", *_table_lines(layer, comments)]
     return "\n".join(lines) + "\n"
 
 

@@ -24,12 +24,16 @@ __all__ = [
     "EVENTS",
     "SCHEMA_SPEC",
     "SCHEMA_VERSION",
+    "STAGE_TABLES",
     "FieldInfo",
     "FieldSpec",
     "LayerSettings",
+    "MixSettings",
+    "MusicSettings",
     "Preset",
     "SfxSettings",
     "SpottingSettings",
+    "TempoSettings",
     "check_value",
     "describe_fields",
     "suggest",
@@ -46,11 +50,26 @@ _ENUM_VALUES = {
     "source": ("auto", "generator", "samples"),
     "sync": ("auto", "onset", "peak"),
     "follow": ("motion", "intensity", "constant"),
+    "mode": (
+        "major",
+        "minor",
+        "dorian",
+        "phrygian",
+        "lydian",
+        "mixolydian",
+        "harmonic_minor",
+        "gong",
+        "shang",
+        "jue",
+        "zhi",
+        "yu",
+    ),
 }
 
 _KIND_NAMES = {
     "number": "float",
     "integer": "int",
+    "boolean": "bool",
     "string": "string",
     "choice": "string",
     "events": "list of string",
@@ -70,7 +89,7 @@ class FieldSpec:
     Parameters
     ----------
     kind : str
-        ``"number"`` (float), ``"integer"``, ``"string"``, ``"choice"`` (one of
+        ``"number"`` (float), ``"integer"``, ``"boolean"``, ``"string"``, ``"choice"`` (one of
         ``choices``), ``"events"`` (non-empty list of distinct ``choices``), ``"catids"``
         (list of UCS CatIDs), ``"strings"`` (list of non-empty strings), ``"range"``
         (``[min, max]`` numbers), ``"params"`` (a table of plain values), ``"table"`` or
@@ -166,6 +185,12 @@ def _check_number(spec: FieldSpec, value: Any, what: str = "a number") -> tuple[
         unit = f" {spec.unit}" if spec.unit else ""
         return None, [("", f"{value!r} is outside [{_fmt(spec.low)}, {_fmt(spec.high)}]{unit}")]
     return (int(value) if integer else float(value)), []
+
+
+def _check_boolean(value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if not isinstance(value, bool):
+        return None, [("", f"expected true or false, got {_describe(value)}")]
+    return value, []
 
 
 def _check_choice(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]]:
@@ -276,6 +301,8 @@ def check_value(spec: FieldSpec, value: Any) -> tuple[Any, list[tuple[str, str]]
     """
     if spec.kind in ("number", "integer"):
         return _check_number(spec, value)
+    if spec.kind == "boolean":
+        return _check_boolean(value)
     if spec.kind == "choice":
         return _check_choice(spec, value)
     if spec.kind in ("events", "catids", "strings"):
@@ -578,6 +605,152 @@ class SfxSettings:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TempoSettings:
+    """How the score's tempo is found and mapped onto the hits: the ``[tempo]`` table.
+
+    Parameters
+    ----------
+    min_bpm, max_bpm : float
+        Tempo range searched, BPM in [20, 400].
+    step_bpm : float
+        Tempo step of the search, BPM in [0.001, 10].
+    tolerance_frames : float
+        A hit within this many frames of a grid line is caught, in [0, 12].
+    subdivision : int
+        Grid lines per beat, 1..16 (2: eighth notes).
+    meter : str
+        ``"4/4"``, ``"3/4"``, ``"6/8"``...
+    sync_weight : float
+        Hits weighing at least this (0..1) are sync hits the tempo map must land exactly.
+    max_change_pct : float
+        Largest tempo change between neighbouring segments, % in [0, 50].
+    min_hold_bars : float
+        A tempo holds at least this many bars, in [0.25, 64].
+
+    Example
+    -------
+    >>> TempoSettings(max_change_pct=4).max_change_pct
+    4.0
+    """
+
+    min_bpm: float = field(
+        default=70.0, metadata=_spec("number", "slowest tempo searched", unit="BPM", low=20, high=400)
+    )
+    max_bpm: float = field(
+        default=170.0, metadata=_spec("number", "fastest tempo searched", unit="BPM", low=20, high=400)
+    )
+    step_bpm: float = field(
+        default=0.01, metadata=_spec("number", "tempo step of the search", unit="BPM", low=0.001, high=10)
+    )
+    tolerance_frames: float = field(
+        default=1.0,
+        metadata=_spec("number", "a hit this close to a grid line is caught", unit="frames", low=0, high=12),
+    )
+    subdivision: int = field(
+        default=2, metadata=_spec("integer", "grid lines per beat (2: eighth notes)", low=1, high=16)
+    )
+    meter: str = field(
+        default="4/4",
+        metadata=_spec(
+            "string",
+            "the meter",
+            pattern=r"[1-9][0-9]?/(1|2|4|8|16|32)",
+            pattern_doc="numerator/denominator, e.g. 4/4 or 6/8",
+        ),
+    )
+    sync_weight: float = field(
+        default=0.8,
+        metadata=_spec("number", "hits at least this heavy (0..1) land exactly on a beat", low=0, high=1),
+    )
+    max_change_pct: float = field(
+        default=6.0,
+        metadata=_spec(
+            "number", "largest tempo change between neighbouring segments", unit="%", low=0, high=50
+        ),
+    )
+    min_hold_bars: float = field(
+        default=2.0,
+        metadata=_spec("number", "a tempo holds at least this long", unit="bars", low=0.25, high=64),
+    )
+
+    def __post_init__(self) -> None:
+        _post_init(self, "tempo settings")
+        if self.min_bpm > self.max_bpm:
+            raise ParameterError(f"tempo settings: min_bpm {self.min_bpm} is above max_bpm {self.max_bpm}")
+
+    @property
+    def meter_tuple(self) -> tuple[int, int]:
+        """Return the meter as ``(numerator, denominator)``."""
+        numerator, denominator = self.meter.split("/")
+        return int(numerator), int(denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class MusicSettings:
+    """The generated score: the ``[music]`` table.
+
+    Parameters
+    ----------
+    key : str
+        Tonic, ``C`` .. ``B`` with an optional ``#`` or ``b``.
+    mode : str
+        Scale: western modes or the Chinese pentatonic modes ``gong``, ``shang``, ``jue``,
+        ``zhi``, ``yu``.
+    gain_db : float
+        Level of the music premix, dB in [-60, 0].
+
+    Example
+    -------
+    >>> MusicSettings(mode="yu").mode
+    'yu'
+    """
+
+    key: str = field(
+        default="D",
+        metadata=_spec("string", "tonic of the score", pattern=r"[A-G][#b]?", pattern_doc="C..B, # or b"),
+    )
+    mode: str = field(
+        default="minor", metadata=_spec("choice", "scale of the score", choices=_ENUM_VALUES["mode"])
+    )
+    gain_db: float = field(
+        default=-6.0, metadata=_spec("number", "level of the music premix", unit="dB", low=-60, high=0)
+    )
+
+    def __post_init__(self) -> None:
+        _post_init(self, "music settings")
+
+
+@dataclass(frozen=True, slots=True)
+class MixSettings:
+    """The mix and its delivery loudness: the ``[mix]`` table.
+
+    Parameters
+    ----------
+    loudness : str
+        ``streaming`` (-14 LUFS, -1 dBTP), ``ebu-r128`` (-23 LUFS, -1 dBTP), ``atsc``
+        (-24 LKFS, -2 dBTP), or a number of LUFS such as ``"-16"``.
+
+    Example
+    -------
+    >>> MixSettings(loudness="ebu-r128").loudness
+    'ebu-r128'
+    """
+
+    loudness: str = field(
+        default="streaming",
+        metadata=_spec(
+            "string",
+            "delivery loudness: streaming, ebu-r128, atsc, or LUFS as a number",
+            pattern=r"streaming|ebu-r128|atsc|-?[0-9]+(\.[0-9]+)?",
+            pattern_doc="streaming, ebu-r128, atsc or a number such as -16",
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        _post_init(self, "mix settings")
+
+
 SCHEMA_SPEC = FieldSpec(
     "integer", "preset schema version, first in the file", pattern_doc=str(SCHEMA_VERSION), required=True
 )
@@ -586,7 +759,7 @@ SCHEMA_SPEC = FieldSpec(
 
 @dataclass(frozen=True, slots=True)
 class Preset:
-    """A preset: a named pass of settings for the stages (schema 1: spotting and sfx).
+    """A preset: a named pass of settings for the stages (spotting, sfx, tempo, music, mix).
 
     Parameters
     ----------
@@ -601,6 +774,8 @@ class Preset:
         The ``[spotting]`` table.
     sfx : SfxSettings
         The ``[sfx]`` table and its layers.
+    tempo, music, mix : TempoSettings, MusicSettings, MixSettings
+        The ``[tempo]``, ``[music]`` and ``[mix]`` tables.
 
     Example
     -------
@@ -628,11 +803,33 @@ class Preset:
         default_factory=SpottingSettings, metadata=_spec("table", "how picture events become hits")
     )
     sfx: SfxSettings = field(default_factory=SfxSettings, metadata=_spec("table", "the SFX pass"))
+    tempo: TempoSettings = field(
+        default_factory=TempoSettings, metadata=_spec("table", "the score's tempo and tempo map")
+    )
+    music: MusicSettings = field(
+        default_factory=MusicSettings, metadata=_spec("table", "the generated score")
+    )
+    mix: MixSettings = field(default_factory=MixSettings, metadata=_spec("table", "the mix and its loudness"))
 
     def __post_init__(self) -> None:
         _post_init(self, f"preset {self.name!r}")
-        if not isinstance(self.spotting, SpottingSettings) or not isinstance(self.sfx, SfxSettings):
-            raise ParameterError("preset spotting and sfx must be SpottingSettings and SfxSettings")
+        for name, cls in STAGE_TABLES.items():
+            if not isinstance(getattr(self, name), cls):
+                raise ParameterError(
+                    f"preset {name} must be {cls.__name__}, got {type(getattr(self, name)).__name__}"
+                )
+
+
+STAGE_TABLES: Mapping[str, type] = MappingProxyType(
+    {
+        "spotting": SpottingSettings,
+        "sfx": SfxSettings,
+        "tempo": TempoSettings,
+        "music": MusicSettings,
+        "mix": MixSettings,
+    }
+)
+"""The preset's stage tables in file order: ``[spotting]``, ``[sfx]``, ``[tempo]``, ``[music]``, ``[mix]``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -715,4 +912,7 @@ def describe_fields() -> tuple[FieldInfo, ...]:
     rows += _rows(SpottingSettings, "spotting.")
     rows += _rows(SfxSettings, "sfx.")
     rows += _rows(LayerSettings, "sfx.layers[].")
+    for name, cls in STAGE_TABLES.items():
+        if name not in ("spotting", "sfx"):
+            rows += _rows(cls, f"{name}.")
     return tuple(rows)

@@ -8,9 +8,12 @@ from sonics.core.errors import ParameterError, PresetError
 from sonics.presets import (
     EVENTS,
     LayerSettings,
+    MixSettings,
+    MusicSettings,
     Preset,
     SfxSettings,
     SpottingSettings,
+    TempoSettings,
     describe_fields,
     load_preset,
     parse_preset,
@@ -132,7 +135,7 @@ def test_integers_are_accepted_for_floats_and_stored_as_floats():
         ("descripton = 'x'\n", "descripton: unknown key (did you mean 'description'?)"),
         (
             "[analysis]\n",
-            "analysis: unknown key (known keys: schema, name, description, spotting, sfx, music, mix)",
+            "analysis: unknown key (known keys: schema, name, description, spotting, sfx, tempo, music, mix)",
         ),
         ('description = "a\\nb"\n', "description: 'a\\nb' is not valid (one line)"),
     ],
@@ -174,9 +177,17 @@ def test_every_problem_is_listed_at_once_in_file_order():
     assert "  - sfx.layers[1].pan: -2 is outside [-1, 1]" in message
 
 
-def test_music_and_mix_tables_are_accepted_and_ignored():
-    preset = parse_preset(HEAD + "[music]\ntempo = 'anything'\n[mix]\nloudness = -23\n" + LAYER)
-    assert preset == parse_preset(HEAD + LAYER)
+def test_tempo_music_and_mix_tables_are_checked_like_the_others():
+    preset = parse_preset(
+        HEAD + "[tempo]\nmeter = '3/4'\n[music]\nmode = 'yu'\n[mix]\nloudness = 'ebu-r128'\n" + LAYER
+    )
+    assert (preset.tempo.meter_tuple, preset.music.mode, preset.mix.loudness) == ((3, 4), "yu", "ebu-r128")
+    assert parse_preset(preset_to_toml(preset)) == preset
+    assert problems(HEAD + "[music]\ntempo = 'x'\n[mix]\nloudness = -23\n[tempo]\nmeter = '4/5'\n") == [
+        "music.tempo: unknown key (known keys: key, mode, gain_db)",
+        "mix.loudness: expected a string, got integer -23",
+        "tempo.meter: '4/5' is not valid (numerator/denominator, e.g. 4/4 or 6/8)",
+    ]
 
 
 def test_toml_syntax_error_gives_line_and_column():
@@ -292,6 +303,8 @@ def test_describe_fields_covers_every_key_once():
     expected += [f"spotting.{f.name}" for f in dataclasses.fields(SpottingSettings)]
     expected += ["sfx.premix_peak_db"]
     expected += [f"sfx.layers[].{f.name}" for f in dataclasses.fields(LayerSettings)]
+    for table, cls in (("tempo", TempoSettings), ("music", MusicSettings), ("mix", MixSettings)):
+        expected += [f"{table}.{f.name}" for f in dataclasses.fields(cls)]
     assert keys == expected
     by_key = {row.key: row for row in rows}
     gain = by_key["sfx.layers[].gain_db"]
