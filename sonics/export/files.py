@@ -7,13 +7,15 @@ run is written.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sonics.core.errors import ExportError
 
@@ -45,6 +47,13 @@ def _umask() -> int:
     return mask
 
 
+def _sync_and_close(handle: BinaryIO) -> None:
+    try:
+        os.fsync(handle.fileno())
+    finally:
+        handle.close()
+
+
 class AtomicFiles:
     """Stage files one by one, then move them all into place at once, or none.
 
@@ -52,6 +61,8 @@ class AtomicFiles:
     file beside its target as soon as it is given (so a long run need not hold every
     output in memory); leaving the block without an error moves them all into place,
     and an error removes the temporary files and leaves the targets as they were.
+    Each file is flushed to the disk (``fsync``) on a background thread while the next
+    is made, and every flush is done before the first file is moved into place.
 
     Examples
     --------
@@ -62,6 +73,8 @@ class AtomicFiles:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path]] = []
+        self._syncs: list[tuple[Path, Future[None]]] = []
+        self._syncer: ThreadPoolExecutor | None = None
         self._mode = 0o666 & ~_umask()
         self.written: list[Path] = []
 
@@ -77,17 +90,36 @@ class AtomicFiles:
         except OSError as exc:
             raise ExportError(_describe(target, exc)) from None
         self._staged.append((tmp_name, target))
+        handle = os.fdopen(fd, "wb")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), self._mode)
-                for piece in (data,) if isinstance(data, bytes) else data:
-                    handle.write(piece)
-                handle.flush()
-                os.fsync(handle.fileno())
+            os.fchmod(handle.fileno(), self._mode)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                handle.write(piece)
+            handle.flush()
         except OSError as exc:
+            handle.close()
             raise ExportError(_describe(target, exc)) from None
+        except BaseException:
+            handle.close()
+            raise
+        if self._syncer is None:
+            self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sonics-fsync")
+        self._syncs.append((target, self._syncer.submit(_sync_and_close, handle)))
+
+    def _wait_for_syncs(self) -> None:
+        """Wait for every flush to the disk; raise the first failure."""
+        failure = None
+        for target, future in self._syncs:
+            try:
+                future.result()
+            except OSError as exc:
+                failure = failure or ExportError(_describe(target, exc))
+        self._syncs.clear()
+        if failure is not None:
+            raise failure
 
     def _commit(self) -> None:
+        self._wait_for_syncs()
         for tmp_name, target in self._staged:
             try:
                 os.replace(tmp_name, target)
@@ -97,6 +129,11 @@ class AtomicFiles:
         self._staged.clear()
 
     def _discard(self) -> None:
+        with contextlib.suppress(ExportError):  # the run failed already: its files go anyway
+            self._wait_for_syncs()
+        if self._syncer is not None:
+            self._syncer.shutdown()
+            self._syncer = None
         for tmp_name, _ in self._staged:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)

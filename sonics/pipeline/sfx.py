@@ -30,7 +30,7 @@ from sonics.io.stems import read_stem
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.presets import Preset, apply_overrides, load_preset
 from sonics.sfx.plan import plan_sfx
-from sonics.sfx.render import premix, render_layer, render_sfx, sound_counter
+from sonics.sfx.render import iter_stems, render_sfx, stem_buffer, trim_to_peak
 from sonics.spotting import spot
 
 __all__ = ["SfxResult", "sfx_pass", "write_sfx_pass"]
@@ -47,7 +47,7 @@ class SfxResult:
     """One SFX pass decided: the cues and the plan with every draw, ready to render.
 
     Rendering is left to :meth:`stems` (everything in memory) or to
-    :func:`write_sfx_pass` (one layer at a time, straight to disk), so a long picture
+    :func:`write_sfx_pass` (a few layers at a time, straight to disk), so a long picture
     never holds every stem at once.
     """
 
@@ -176,6 +176,13 @@ def _merge(result: SfxResult, out_dir: Path, force: bool) -> tuple[CueSheet, Sfx
     return merged_sheet, merged_plan, kept
 
 
+def _kept_stem(path: Path, plan: SfxPlan) -> np.ndarray:
+    audio, rate = read_stem(path)
+    if audio.shape != (2, plan.n_samples) or rate != plan.sample_rate:
+        raise ExportError(f"{path}: does not match the folder's cues ({audio.shape[1]} samples at {rate} Hz)")
+    return audio
+
+
 def write_sfx_pass(
     result: SfxResult,
     out_dir: str | os.PathLike[str],
@@ -191,9 +198,9 @@ def write_sfx_pass(
     ``stems/sfx_<layer>.wav`` (32-bit float, 48 kHz, stereo, the picture's exact
     length) for each of the pass's layers, and ``sfx.wav``: every SFX stem in the
     folder summed, turned down if it would peak above the preset's
-    ``sfx.premix_peak_db``. Layers are rendered and written one at a time, so memory
-    holds one stem and the premix, however many layers there are. Either every file
-    is written or none is.
+    ``sfx.premix_peak_db``. Layers are rendered on ``workers`` processes and each
+    stem is written as soon as it is done, so memory holds ``workers + 1`` stems and
+    the premix, however many layers there are. Either every file is written or none is.
 
     Parameters
     ----------
@@ -207,9 +214,10 @@ def write_sfx_pass(
     write_analysis : bool
         Also write ``analysis.json`` (off when the pass was run from that very file).
     workers : int
-        Threads that render sounds ahead (the bytes do not depend on it).
+        Processes rendering layers at once (threads where processes cannot be forked);
+        the bytes do not depend on it.
     on_progress : callable, optional
-        Called as ``on_progress("sfx", done, total)`` after each sound.
+        Called as ``on_progress("sfx", done, total)`` as sounds are done.
 
     Returns
     -------
@@ -227,15 +235,6 @@ def write_sfx_pass(
     if not out_dir.parent.resolve().is_dir():
         raise ExportError(f"{out_dir}: the folder {out_dir.parent} does not exist")
     sheet, plan, kept = _merge(result, out_dir, force)
-    kept_stems = []
-    for name in kept:
-        path = out_dir / STEMS_DIR / f"sfx_{name}.wav"
-        audio, rate = read_stem(path)
-        if audio.shape != (2, plan.n_samples) or rate != plan.sample_rate:
-            raise ExportError(
-                f"{path}: does not match the folder's cues ({audio.shape[1]} samples at {rate} Hz)"
-            )
-        kept_stems.append(audio)
     made = [d for d in (out_dir, out_dir / STEMS_DIR) if not d.exists()]
     try:
         for folder in made:
@@ -246,24 +245,16 @@ def write_sfx_pass(
                     f"{folder}: cannot create the folder ({str(exc.strerror or exc).lower()})"
                 ) from None
         with AtomicFiles() as staged:
-            total = np.zeros((2, plan.n_samples), dtype=np.float32)
-            for audio in kept_stems:
-                total += audio
-            kept_stems.clear()
-            tick = sound_counter(result.plan, on_progress)
-            for layer in result.plan.layers:
-                stem = render_layer(
-                    result.plan, layer, library=result.library, workers=workers, on_sound=tick
-                )
+            total = stem_buffer(plan.n_samples)
+            for name in kept:  # one at a time: the premix is the only long array kept
+                total += _kept_stem(out_dir / STEMS_DIR / f"sfx_{name}.wav", plan)
+            stems = iter_stems(result.plan, library=result.library, workers=workers, on_progress=on_progress)
+            for stem in stems:
                 total += stem.audio
                 staged.add(out_dir / STEMS_DIR / f"{stem.name}.wav", wav_chunks(stem.audio, stem.sample_rate))
-                del stem
-            mix, _trim_db = premix(
-                [Stem("sfx", "effects", total, plan.sample_rate)], peak_db=result.preset.sfx.premix_peak_db
-            )
+            trim_to_peak(total, result.preset.sfx.premix_peak_db)
+            staged.add(out_dir / PREMIX_WAV, wav_chunks(total, plan.sample_rate))
             del total
-            staged.add(out_dir / PREMIX_WAV, wav_chunks(mix, plan.sample_rate))
-            del mix
             if write_analysis:
                 staged.add(out_dir / "analysis.json", json_bytes(result.analysis.to_dict()))
             staged.add(out_dir / CUES_JSON, json_bytes(sheet.to_dict()))

@@ -17,14 +17,30 @@ import numpy as np
 from sonics.core.errors import MediaError, ParameterError
 from sonics.core.sfxplan import PlannedSound, SfxPlan, SoundSource
 from sonics.core.sound import SampleLibrary, Sound, Stem
+from sonics.dsp.envelopes import sample_times
 from sonics.dsp.resample import resample, resample_ratio
 from sonics.dsp.sync import onset_sample, peak_sample
+from sonics.sfx._pool import filled_buffers, stem_buffer, usable_processes
 from sonics.sfx.generators import GENERATORS
 
-__all__ = ["premix", "render_layer", "render_sfx", "render_sound", "sound_counter"]
+__all__ = [
+    "iter_stems",
+    "premix",
+    "render_layer",
+    "render_sfx",
+    "render_sound",
+    "stem_buffer",
+    "trim_to_peak",
+]
 
 _BED_CROSSFADE_S = 0.05
 """Crossfade between repeats of a sample that fills a bed."""
+
+_SOUND_COST_S = 0.25
+"""What a sound costs to render besides its length, as seconds of audio: a guess to order the layers by."""
+
+_PLACE_SAMPLES = 1 << 16
+"""Samples added to a stem at a time: a bed minutes long is placed without a copy of its length."""
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -55,7 +71,7 @@ def _fill_bed(audio: np.ndarray, n_samples: int, sample_rate: int) -> np.ndarray
 
 
 def _curve_gain(curve: Sequence[float], rate_hz: float, n_samples: int, sample_rate: int) -> np.ndarray:
-    times_s = np.arange(n_samples) / sample_rate
+    times_s = sample_times(n_samples, sample_rate)
     points_s = np.arange(len(curve)) / rate_hz
     return np.interp(times_s, points_s, np.asarray(curve, dtype=np.float64)).astype(np.float32)
 
@@ -100,13 +116,13 @@ def render_sound(planned: PlannedSound, *, library: SampleLibrary | None = None,
     return _sample_sound(planned, library, sample_rate)
 
 
-def _to_stereo(audio: np.ndarray, pan: float, gain: float) -> np.ndarray:
-    if audio.shape[0] == 1:
+def _stereo_gains(n_channels: int, pan: float, gain: float) -> np.ndarray:
+    if n_channels == 1:
         angle = (pan + 1.0) * math.pi / 4.0  # equal-power: -3 dB each side in the centre
-        gains = np.array([[math.cos(angle)], [math.sin(angle)]], dtype=np.float32)
-        return audio * (gains * gain)
-    balance = np.array([[min(1.0, 1.0 - pan)], [min(1.0, 1.0 + pan)]], dtype=np.float32)
-    return audio[:2] * (balance * gain)
+        gains = np.array([math.cos(angle), math.sin(angle)], dtype=np.float32)
+    else:
+        gains = np.array([min(1.0, 1.0 - pan), min(1.0, 1.0 + pan)], dtype=np.float32)
+    return gains * np.float32(gain)
 
 
 def _place(stem: np.ndarray, sound: Sound, at_sample: int, pan: float, gain: float) -> None:
@@ -114,7 +130,17 @@ def _place(stem: np.ndarray, sound: Sound, at_sample: int, pan: float, gain: flo
     lo, hi = max(0, start), min(stem.shape[1], start + sound.n_samples)
     if lo >= hi:
         return
-    stem[:, lo:hi] += _to_stereo(sound.audio[:, lo - start : hi - start], pan, gain)
+    gains = _stereo_gains(sound.audio.shape[0], pan, gain)
+    rows = (0, 0) if sound.audio.shape[0] == 1 else (0, 1)  # a mono sound feeds both sides
+    # each channel scaled into its column of an interleaved piece, then added in one pass:
+    # long inner loops both times, and no copy of a long bed
+    piece = np.empty((min(_PLACE_SAMPLES, hi - lo), 2), dtype=np.float32)
+    for a in range(lo, hi, _PLACE_SAMPLES):
+        b = min(hi, a + _PLACE_SAMPLES)
+        part = piece[: b - a]
+        for side, row in enumerate(rows):
+            np.multiply(sound.audio[row, a - start : b - start], gains[side], out=part[:, side])
+        stem[:, a:b] += part.T
 
 
 def _rendered(
@@ -146,6 +172,7 @@ def render_layer(
     library: SampleLibrary | None = None,
     workers: int = 2,
     on_sound: Callable[[], None] | None = None,
+    out: np.ndarray | None = None,
 ) -> Stem:
     """Render one layer of a plan into its stem.
 
@@ -162,33 +189,99 @@ def render_layer(
         order whatever the number, so the result is the same bytes.
     on_sound : callable, optional
         Called after each sound is placed.
+    out : numpy.ndarray, optional
+        A silent float32 array of shape ``(2, plan.n_samples)`` to render into (a
+        buffer reused from layer to layer); by default a new :func:`stem_buffer`.
 
     Returns
     -------
     Stem
         ``sfx_<layer>``, shape ``(2, plan.n_samples)``; silence if the layer has no sound.
+        Its audio is ``out`` when given.
     """
     if layer not in plan.layers:
         raise ParameterError(f"the plan has no layer {layer!r} (it has: {', '.join(plan.layers)})")
-    stem = np.zeros((2, plan.n_samples), dtype=np.float32)
+    if out is None:
+        out = stem_buffer(plan.n_samples)
+    elif out.shape != (2, plan.n_samples) or out.dtype != np.float32:
+        want = (2, plan.n_samples)
+        raise ParameterError(f"out must be float32 of shape {want}, got {out.dtype} {out.shape}")
     sounds = plan.for_layer(layer)
     for planned, sound in zip(sounds, _rendered(sounds, library, plan.sample_rate, workers), strict=True):
-        _place(stem, sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
+        _place(out, sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
         if on_sound is not None:
             on_sound()
-    return Stem(f"sfx_{layer}", "effects", stem, plan.sample_rate)
+    return Stem(f"sfx_{layer}", "effects", out, plan.sample_rate)
 
 
-def sound_counter(plan: SfxPlan, on_progress: Progress | None) -> Callable[[], None]:
-    """Return a callback that reports ``("sfx", sounds done, sounds in the plan)`` at each call."""
-    done = [0]
+def _layer_order(plan: SfxPlan) -> list[str]:
+    """Return the plan's layers, the costliest first: a pool of workers then balances best."""
 
-    def tick() -> None:
-        done[0] += 1
+    def cost(layer: str) -> float:
+        sounds = plan.for_layer(layer)
+        return sum(_SOUND_COST_S + float(s.params.get("duration_s", 1.0)) for s in sounds)
+
+    return sorted(plan.layers, key=lambda layer: -cost(layer))
+
+
+def iter_stems(
+    plan: SfxPlan,
+    *,
+    library: SampleLibrary | None = None,
+    workers: int = 2,
+    on_progress: Progress | None = None,
+) -> Iterator[Stem]:
+    """Render every layer of a plan, yielding each stem as it is done, in reused buffers.
+
+    The layers are rendered on ``workers`` processes where processes can be forked (on
+    threads, sound by sound, elsewhere), the costliest first, and yielded in that order,
+    which does not depend on ``workers``: a sum of the stems in the order they come is
+    the same bytes whatever the number. Memory holds ``workers + 1`` stems at most,
+    however many layers there are.
+
+    Parameters
+    ----------
+    plan : SfxPlan
+        The plan.
+    library : SampleLibrary, optional
+        The library the plan's sample keys refer to.
+    workers : int
+        Processes (or threads) rendering at once (>= 1).
+    on_progress : callable, optional
+        Called as ``on_progress("sfx", sounds done, sounds in the plan)`` as sounds are
+        done.
+
+    Yields
+    ------
+    Stem
+        ``sfx_<layer>`` for each layer, shape ``(2, plan.n_samples)``. Its audio is a
+        reused buffer: valid until the next stem is asked for (copy it to keep it).
+
+    Raises
+    ------
+    MediaError
+        If a sample cannot be loaded.
+    ParameterError
+        If the plan names an unknown generator.
+
+    Examples
+    --------
+    >>> for stem in iter_stems(plan):  # doctest: +SKIP
+    ...     total += stem.audio
+    """
+    order = _layer_order(plan)
+    processes = usable_processes(workers, len(order))
+    threads = workers if processes == 1 else 1
+
+    def fill(job: int, out: np.ndarray, tick: Callable[[], None]) -> None:
+        render_layer(plan, order[job], library=library, workers=threads, on_sound=tick, out=out)
+
+    def count(done: int) -> None:
         if on_progress is not None:
-            on_progress("sfx", done[0], len(plan.sounds))
+            on_progress("sfx", done, len(plan.sounds))
 
-    return tick
+    for job, audio in filled_buffers(len(order), fill, plan.n_samples, processes=processes, on_count=count):
+        yield Stem(f"sfx_{order[job]}", "effects", audio, plan.sample_rate)
 
 
 def render_sfx(
@@ -200,7 +293,7 @@ def render_sfx(
 ) -> tuple[Stem, ...]:
     """Render every layer of a plan into its stem, all held in memory.
 
-    For long pictures prefer :func:`render_layer`, one layer at a time.
+    For long pictures prefer :func:`iter_stems`, which holds a few stems at a time.
 
     Parameters
     ----------
@@ -209,9 +302,9 @@ def render_sfx(
     library : SampleLibrary, optional
         The library the plan's sample keys refer to.
     workers : int
-        Threads that render sounds ahead (the bytes do not depend on it).
+        Processes (or threads) rendering at once; the bytes do not depend on it.
     on_progress : callable, optional
-        Called as ``on_progress("sfx", done, total)`` after each sound.
+        Called as ``on_progress("sfx", done, total)`` as sounds are done.
 
     Returns
     -------
@@ -219,10 +312,40 @@ def render_sfx(
         One ``sfx_<layer>`` stem per layer the plan owns, in plan order, each of shape
         ``(2, plan.n_samples)``; a layer without sounds is silence.
     """
-    tick = sound_counter(plan, on_progress)
-    return tuple(
-        render_layer(plan, name, library=library, workers=workers, on_sound=tick) for name in plan.layers
-    )
+    stems = {
+        s.name: Stem(s.name, s.role, s.audio.copy(order="K"), s.sample_rate)
+        for s in iter_stems(plan, library=library, workers=workers, on_progress=on_progress)
+    }
+    return tuple(stems[f"sfx_{name}"] for name in plan.layers)
+
+
+def trim_to_peak(audio: np.ndarray, peak_db: float) -> float:
+    """Turn ``audio`` down in place if it peaks above ``peak_db``; return the gain applied.
+
+    Parameters
+    ----------
+    audio : numpy.ndarray
+        Float32 audio of any shape, modified in place.
+    peak_db : float
+        The ceiling (dBFS).
+
+    Returns
+    -------
+    float
+        The gain (dB, <= 0) applied: 0 when the audio already peaks at or below the ceiling.
+
+    Examples
+    --------
+    >>> x = np.array([[0.5, -2.0]], dtype=np.float32)
+    >>> round(trim_to_peak(x, 0.0), 2), x.tolist()
+    (-6.02, [[0.25, -1.0]])
+    """
+    peak = float(max(audio.max(initial=0.0), -audio.min(initial=0.0)))
+    ceiling = 10.0 ** (peak_db / 20.0)
+    trim_db = 0.0 if peak <= ceiling else 20.0 * math.log10(ceiling / peak)
+    if trim_db:
+        audio *= np.float32(10.0 ** (trim_db / 20.0))
+    return trim_db
 
 
 def premix(stems: Sequence[Stem], *, peak_db: float = -1.0) -> tuple[np.ndarray, float]:
@@ -241,12 +364,7 @@ def premix(stems: Sequence[Stem], *, peak_db: float = -1.0) -> tuple[np.ndarray,
     lengths = {s.n_samples for s in stems}
     if len(lengths) != 1:
         raise ParameterError(f"stems must have one length, got {sorted(lengths)}")
-    total = stems[0].audio.copy()
-    for stem in stems[1:]:
+    total = stem_buffer(stems[0].n_samples)
+    for stem in stems:
         total += stem.audio
-    peak = float(max(total.max(initial=0.0), -total.min(initial=0.0)))
-    ceiling = 10.0 ** (peak_db / 20.0)
-    trim_db = 0.0 if peak <= ceiling else 20.0 * math.log10(ceiling / peak)
-    if trim_db:
-        total *= np.float32(10.0 ** (trim_db / 20.0))
-    return total, trim_db
+    return total, trim_to_peak(total, peak_db)

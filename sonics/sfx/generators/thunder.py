@@ -18,7 +18,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import ad_envelope, finish
+from sonics.dsp.envelopes import ad_envelope, finish, sample_times
 from sonics.dsp.filters import dc_block, interpolation_factor, lowpass, upsample
 from sonics.dsp.noise import brown_noise, contact_click, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
@@ -132,7 +132,7 @@ class Thunder:
         crack = lowpass(crack, 7000.0 / (1.0 + far), sample_rate, order=2)
 
         # the rumble: wider N-waves arriving from further segments, rolling in slow swells
-        t = np.arange(n_low) / low_rate
+        t = sample_times(n_low, low_rate)
         tail_s = self.duration_s / (6.0 - 2.0 * size)
         roll = lowpass(white_noise(rng, n_low), rng.uniform(0.6, 1.5), low_rate, order=2)
         roll = 0.25 + (roll / (np.max(np.abs(roll)) + 1e-12)) ** 2 * 1.5
@@ -213,7 +213,7 @@ class Boom:
         factor = interpolation_factor(sample_rate, 3600.0)
         low_rate = sample_rate / factor
         n_low = -(-n // factor)
-        t = np.arange(n_low) / low_rate
+        t = sample_times(n_low, low_rate)
 
         # thump: exponential chirp from 4x down to the tail pitch in ~60 ms,
         # f(t) = end_hz * (1 + 3 exp(-t / glide)), its phase integrated in closed form
