@@ -20,6 +20,7 @@ from scipy.signal import resample_poly
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import ad_envelope, finish, sample_times
 from sonics.dsp.filters import dc_block, interpolation_factor, lowpass, upsample
+from sonics.dsp.modal import sin_cycles
 from sonics.dsp.noise import brown_noise, contact_click, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
@@ -220,12 +221,12 @@ class Boom:
         glide_s = 0.03 + 0.03 * size
         glide = np.exp(-t / glide_s)
         cycles = t + 3.0 * glide_s * (1.0 - glide)
-        thump = np.sin(2.0 * np.pi * end_hz * cycles)
+        thump = sin_cycles(end_hz * cycles)  # single precision from here on: a gain needs no more
         thump *= ad_envelope(n_low, low_rate, attack_s=0.002, t60_s=min(room, 0.35 + 0.3 * size))
         # sub tail: the same oscillator keeps ringing and sags a little lower, f(t) * (1 - sag t)
         sag = 0.08 / self.duration_s
         cycles -= sag * (0.5 * t**2 + 3.0 * glide_s * (glide_s - glide * (t + glide_s)))
-        sub = np.sin(2.0 * np.pi * end_hz * cycles)
+        sub = sin_cycles(end_hz * cycles)
         sub *= ad_envelope(n_low, low_rate, attack_s=0.02, t60_s=min(room, 1.0 + 2.0 * size))
         rumble = lowpass(brown_noise(rng, n_low), 110.0, low_rate, order=2)
         rumble *= ad_envelope(n_low, low_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size))
