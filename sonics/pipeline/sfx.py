@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,15 @@ def _kept_stem(path: Path, plan: SfxPlan) -> np.ndarray:
     return audio
 
 
+def _documents(analysis: Analysis | None, sheet: CueSheet, plan: SfxPlan) -> Iterator[tuple[str, bytes]]:
+    """Yield the pass's text files, each encoded when it is asked for."""
+    if analysis is not None:
+        yield "analysis.json", json_bytes(analysis.to_dict())
+    yield CUES_JSON, json_bytes(sheet.to_dict())
+    yield CUES_CSV, cue_sheet_csv(sheet, plan).encode("utf-8")
+    yield PLAN_JSON, json_bytes(plan.to_dict())
+
+
 def write_sfx_pass(
     result: SfxResult,
     out_dir: str | os.PathLike[str],
@@ -248,18 +258,18 @@ def write_sfx_pass(
             total = stem_buffer(plan.n_samples)
             for name in kept:  # one at a time: the premix is the only long array kept
                 total += _kept_stem(out_dir / STEMS_DIR / f"sfx_{name}.wav", plan)
+            documents = _documents(result.analysis if write_analysis else None, sheet, plan)
             stems = iter_stems(result.plan, library=result.library, workers=workers, on_progress=on_progress)
             for stem in stems:
                 total += stem.audio
                 staged.add(out_dir / STEMS_DIR / f"{stem.name}.wav", wav_chunks(stem.audio, stem.sample_rate))
+                for name, data in documents:  # after the first stem, while the workers render on
+                    staged.add(out_dir / name, data)
+            for name, data in documents:  # (a pass without layers)
+                staged.add(out_dir / name, data)
             trim_to_peak(total, result.preset.sfx.premix_peak_db)
             staged.add(out_dir / PREMIX_WAV, wav_chunks(total, plan.sample_rate))
             del total
-            if write_analysis:
-                staged.add(out_dir / "analysis.json", json_bytes(result.analysis.to_dict()))
-            staged.add(out_dir / CUES_JSON, json_bytes(sheet.to_dict()))
-            staged.add(out_dir / CUES_CSV, cue_sheet_csv(sheet, plan).encode("utf-8"))
-            staged.add(out_dir / PLAN_JSON, json_bytes(plan.to_dict()))
         return staged.written
     except BaseException:
         for folder in reversed(made):
