@@ -25,13 +25,13 @@ from sonics.core.sfxplan import SfxPlan
 from sonics.core.sound import SampleLibrary, Stem
 from sonics.export.cuesheet import cue_sheet_csv
 from sonics.export.files import AtomicFiles, json_bytes
-from sonics.export.wav import wav_chunks
+from sonics.export.wav import wav_chunks, wav_header
 from sonics.io.samples import open_sample_library
 from sonics.io.stems import read_stem
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.presets import Preset, apply_overrides, load_preset
 from sonics.sfx.plan import plan_sfx
-from sonics.sfx.render import iter_stems, render_sfx, stem_buffer, trim_to_peak
+from sonics.sfx.render import render_sfx, render_stems, stem_buffer, trim_to_peak
 from sonics.spotting import spot
 
 __all__ = ["SfxResult", "sfx_pass", "write_sfx_pass"]
@@ -184,6 +184,12 @@ def _kept_stem(path: Path, plan: SfxPlan) -> np.ndarray:
     return audio
 
 
+def _written_samples(path: Path, plan: SfxPlan) -> np.ndarray:
+    """Return the samples of a stem just written, mapped from the page cache: shape ``(2, n)``."""
+    offset = len(wav_header(plan.n_samples, 2, plan.sample_rate))
+    return np.memmap(path, dtype="<f4", mode="r", offset=offset, shape=(plan.n_samples, 2)).T
+
+
 def _documents(analysis: Analysis | None, sheet: CueSheet, plan: SfxPlan) -> Iterator[tuple[str, bytes]]:
     """Yield the pass's text files, each encoded when it is asked for."""
     if analysis is not None:
@@ -258,11 +264,19 @@ def write_sfx_pass(
             total = stem_buffer(plan.n_samples)
             for name in kept:  # one at a time: the premix is the only long array kept
                 total += _kept_stem(out_dir / STEMS_DIR / f"sfx_{name}.wav", plan)
+            # each stem is written by the worker that rendered it, into a file reserved here
+            parts = {layer: staged.reserve(out_dir / STEMS_DIR / f"sfx_{layer}.wav") for layer in plan.layers}
+
+            def write(stem: Stem) -> None:
+                staged.fill(parts[stem.name.removeprefix("sfx_")], wav_chunks(stem.audio, stem.sample_rate))
+
             documents = _documents(result.analysis if write_analysis else None, sheet, plan)
-            stems = iter_stems(result.plan, library=result.library, workers=workers, on_progress=on_progress)
-            for stem in stems:
-                total += stem.audio
-                staged.add(out_dir / STEMS_DIR / f"{stem.name}.wav", wav_chunks(stem.audio, stem.sample_rate))
+            stems = render_stems(
+                result.plan, write, library=result.library, workers=workers, on_progress=on_progress
+            )
+            for layer, _ in stems:
+                total += _written_samples(parts[layer], plan)
+                staged.flush(parts[layer])
                 for name, data in documents:  # after the first stem, while the workers render on
                     staged.add(out_dir / name, data)
             for name, data in documents:  # (a pass without layers)

@@ -1,34 +1,40 @@
-"""Fill long float32 buffers on forked worker processes, a few shared buffers reused.
+"""Run numbered jobs on forked worker processes and hand their results back in order.
 
 Rendering a layer is numpy work made of many small calls: threads contend for the GIL,
-processes do not. Each job fills one zeroed stereo buffer held in an anonymous shared
-memory map, so nothing is copied back; the buffers are handed back in job order and
-reused, so memory holds ``processes + 1`` of them whatever the number of jobs, and what
-the caller does with them does not depend on how many processes filled them.
+processes do not. Workers are forked, so they start with everything the caller holds
+(the plan, the job function) without pickling it; each takes the next job as soon as it
+is free, and the results come back in job order, so what the caller does with them does
+not depend on how many workers there are.
 """
 
 from __future__ import annotations
 
-import mmap
 import multiprocessing
-from collections import deque
+import signal
+import sys
+import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
 
-import numpy as np
+T = TypeVar("T")
+JobFn = Callable[[int, Callable[[], None]], T]
+"""``job(k, tick)``: do job ``k`` and return its result; ``tick()`` counts progress."""
 
-FillFn = Callable[[int, np.ndarray, Callable[[], None]], None]
-"""``fill(job, out, tick)``: add job ``job``'s audio into the silent ``out``; ``tick()`` counts progress."""
 
-_POLL_S = 0.1
-"""How often progress is read while waiting for a worker."""
+class WorkerError(RuntimeError):
+    """A worker process ended without finishing its job."""
 
-_worker_state: dict[str, object] = {}
-"""What a worker process inherits when it is forked: the fill function and the shared memory."""
+
+class _RemoteTraceback(Exception):
+    """Where an error raised in a worker process came from (shown as its cause)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def usable_processes(processes: int, n_jobs: int) -> int:
-    """Return how many worker processes :func:`filled_buffers` uses: 1 means the jobs run here.
+    """Return how many worker processes :func:`run_jobs` uses: 1 means the jobs run here.
 
     Processes are forked (as on Linux), never spawned: a spawned worker would import
     everything afresh, which costs more than a short picture takes to render.
@@ -38,136 +44,122 @@ def usable_processes(processes: int, n_jobs: int) -> int:
     return max(1, min(processes, n_jobs))
 
 
-def stem_buffer(n_samples: int) -> np.ndarray:
-    """Return a silent stereo stem, shape ``(2, n_samples)``, float32, stored interleaved.
-
-    The samples of both channels alternate in memory, as in a WAV file, so a stem is
-    written out without being reordered; numpy reads it as any ``(2, n)`` array.
-
-    Examples
-    --------
-    >>> stem = stem_buffer(4)
-    >>> stem.shape, stem.dtype.name, stem.T.flags.c_contiguous
-    ((2, 4), 'float32', True)
-    """
-    return np.zeros((n_samples, 2), dtype=np.float32).T
-
-
-def _stereo_views(memory: mmap.mmap, n_buffers: int, n_samples: int) -> list[np.ndarray]:
-    # interleaved like a WAV file's samples, seen as (2, n) arrays
-    size = 2 * n_samples
-    return [
-        np.frombuffer(memory, dtype=np.float32, count=size, offset=4 * size * k).reshape(n_samples, 2).T
-        for k in range(n_buffers)
-    ]
-
-
-def _counts_view(memory: mmap.mmap, n_buffers: int, n_samples: int, n_jobs: int) -> np.ndarray:
-    return np.frombuffer(memory, dtype=np.int64, count=n_jobs, offset=8 * n_samples * n_buffers)
-
-
-def _start_worker(fill: FillFn, memory: mmap.mmap, n_buffers: int, n_samples: int, n_jobs: int) -> None:
-    _worker_state["fill"] = fill
-    _worker_state["buffers"] = _stereo_views(memory, n_buffers, n_samples)
-    _worker_state["counts"] = _counts_view(memory, n_buffers, n_samples, n_jobs)
-
-
-def _run_job(job: int, buffer: int) -> None:
-    out = _worker_state["buffers"][buffer]  # type: ignore[index]
-    counts = _worker_state["counts"]
-    out.fill(0.0)
+def _work(conn: Connection, job: JobFn[Any]) -> None:
+    """A worker: run the jobs sent on ``conn`` until it sends ``None``; answer each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C the parent stops its workers
+    # new standard streams: a thread of the parent may have held their locks when it forked
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
 
     def tick() -> None:
-        counts[job] += 1  # type: ignore[index]
+        conn.send(("tick",))
 
-    _worker_state["fill"](job, out, tick)  # type: ignore[operator]
+    while (k := conn.recv()) is not None:
+        try:
+            result = job(k, tick)
+        except BaseException as exc:  # handed to the parent, which raises it
+            where = traceback.format_exc()
+            try:
+                conn.send(("error", exc, where))
+            except Exception:  # the error does not pickle: send what it says
+                conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), where))
+        else:
+            conn.send(("done", k, result))
+
+
+def _receive(process: multiprocessing.process.BaseProcess, conn: Connection) -> tuple[Any, ...]:
+    try:
+        return conn.recv()
+    except EOFError:  # its end of the pipe closed: the process is gone
+        process.join()
+        raise WorkerError(f"a worker process ended during its job (exit code {process.exitcode})") from None
 
 
 def _in_process(
-    n_jobs: int, fill: FillFn, n_samples: int, on_count: Callable[[int], None] | None
-) -> Iterator[tuple[int, np.ndarray]]:
-    out = stem_buffer(n_samples)
-    done = [0]
+    n_jobs: int, job: JobFn[T], on_count: Callable[[int], None] | None
+) -> Iterator[tuple[int, T]]:
+    count = [0]
 
     def tick() -> None:
-        done[0] += 1
+        count[0] += 1
         if on_count is not None:
-            on_count(done[0])
+            on_count(count[0])
 
-    for job in range(n_jobs):
-        if job:
-            out.fill(0.0)
-        fill(job, out, tick)
-        yield job, out
+    for k in range(n_jobs):
+        yield k, job(k, tick)
 
 
-def filled_buffers(
-    n_jobs: int,
-    fill: FillFn,
-    n_samples: int,
-    *,
-    processes: int,
-    on_count: Callable[[int], None] | None = None,
-) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(job, buffer)`` for jobs ``0 .. n_jobs - 1`` in order, each buffer filled by ``fill``.
+def run_jobs(
+    n_jobs: int, job: JobFn[T], *, processes: int, on_count: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, T]]:
+    """Yield ``(k, job(k, tick))`` for ``k`` in ``0 .. n_jobs - 1``, in that order.
 
     Parameters
     ----------
     n_jobs : int
         Number of jobs.
-    fill : callable
-        ``fill(job, out, tick)``, run in a forked worker (or here, with one process):
-        adds the job's audio into ``out`` (silent, float32, shape ``(2, n_samples)``,
-        interleaved) and calls ``tick()`` as it goes.
-    n_samples : int
-        Length of every buffer.
+    job : callable
+        ``job(k, tick)``, run in a forked worker (or here, with one process); its result
+        must pickle. It may call ``tick()`` to count progress.
     processes : int
         Worker processes, from :func:`usable_processes`; with 1 the jobs run here, one
-        after another, in one buffer.
+        after another.
     on_count : callable, optional
         Called here with the number of ticks so far, as they come.
 
-    Yields
+    Raises
     ------
-    job : int
-        The job, in order.
-    buffer : numpy.ndarray
-        Its filled buffer, shape ``(2, n_samples)``; valid until the next item is asked for.
+    WorkerError
+        If a worker process ends before finishing its job (killed, out of memory).
+    Exception
+        Whatever ``job`` raised in a worker, with the worker's traceback as its cause.
     """
     if processes <= 1:
-        yield from _in_process(n_jobs, fill, n_samples, on_count)
+        yield from _in_process(n_jobs, job, on_count)
         return
-    n_buffers = min(processes + 1, n_jobs)
-    # MAP_SHARED anonymous memory, made before the fork: the workers write where the caller reads
-    memory = mmap.mmap(-1, 8 * n_samples * n_buffers + 8 * n_jobs)
-    buffers = _stereo_views(memory, n_buffers, n_samples)
-    counts = _counts_view(memory, n_buffers, n_samples, n_jobs)
-    pool = ProcessPoolExecutor(
-        max_workers=processes,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_worker,
-        initargs=(fill, memory, n_buffers, n_samples, n_jobs),
-    )
-    free, running = list(range(n_buffers)), deque[tuple[int, int, Future[None]]]()
-    next_job, reported = 0, 0
+    context = multiprocessing.get_context("fork")
+    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    finished = False
     try:
-        while next_job < n_jobs or running:
-            while free and next_job < n_jobs:
-                buffer = free.pop()
-                running.append((next_job, buffer, pool.submit(_run_job, next_job, buffer)))
-                next_job += 1
-            job, buffer, future = running[0]
-            while True:
-                done = int(counts.sum())
-                if on_count is not None and done != reported:
-                    reported = done
-                    on_count(done)
-                if future.done():
-                    break
-                wait([future], timeout=_POLL_S)
-            future.result()  # a worker's error is raised here
-            running.popleft()
-            yield job, buffers[buffer]
-            free.append(buffer)
+        for _ in range(processes):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs, job), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append((process, ours))
+        idle, busy = list(range(processes)), set[int]()
+        results: dict[int, T] = {}
+        next_job = count = 0
+        for wanted in range(n_jobs):
+            while wanted not in results:
+                while idle and next_job < n_jobs:  # every free worker takes the next job
+                    worker = idle.pop()
+                    workers[worker][1].send(next_job)
+                    busy.add(worker)
+                    next_job += 1
+                ready = wait([workers[w][1] for w in busy])
+                for worker in [w for w in busy if workers[w][1] in ready]:
+                    process, conn = workers[worker]
+                    while worker in busy and conn.poll():
+                        message = _receive(process, conn)
+                        if message[0] == "tick":
+                            count += 1
+                            if on_count is not None:
+                                on_count(count)
+                        elif message[0] == "done":
+                            results[message[1]] = message[2]
+                            busy.discard(worker)
+                            idle.append(worker)
+                        else:
+                            raise message[1] from _RemoteTraceback(message[2])
+            yield wanted, results.pop(wanted)
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for process, conn in workers:
+            if finished:
+                conn.send(None)  # every worker is idle now: let it end
+            else:
+                process.terminate()
+        for process, conn in workers:
+            process.join()
+            conn.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
@@ -20,15 +21,15 @@ from sonics.core.sound import SampleLibrary, Sound, Stem
 from sonics.dsp.envelopes import sample_times
 from sonics.dsp.resample import resample, resample_ratio
 from sonics.dsp.sync import onset_sample, peak_sample
-from sonics.sfx._pool import filled_buffers, stem_buffer, usable_processes
+from sonics.sfx._pool import run_jobs, usable_processes
 from sonics.sfx.generators import GENERATORS
 
 __all__ = [
-    "iter_stems",
     "premix",
     "render_layer",
     "render_sfx",
     "render_sound",
+    "render_stems",
     "stem_buffer",
     "trim_to_peak",
 ]
@@ -43,6 +44,7 @@ _PLACE_SAMPLES = 1 << 16
 """Samples added to a stem at a time: a bed minutes long is placed without a copy of its length."""
 
 Progress = Callable[[str, int, int | None], None]
+T = TypeVar("T")
 
 
 def _generator_sound(planned: PlannedSound, sample_rate: int) -> Sound:
@@ -114,6 +116,21 @@ def render_sound(planned: PlannedSound, *, library: SampleLibrary | None = None,
     if planned.source is SoundSource.GENERATOR:
         return _generator_sound(planned, sample_rate)
     return _sample_sound(planned, library, sample_rate)
+
+
+def stem_buffer(n_samples: int) -> np.ndarray:
+    """Return a silent stereo stem, shape ``(2, n_samples)``, float32, stored interleaved.
+
+    The samples of both channels alternate in memory, as in a WAV file, so a stem is
+    written out without being reordered; numpy reads it as any ``(2, n)`` array.
+
+    Examples
+    --------
+    >>> stem = stem_buffer(4)
+    >>> stem.shape, stem.dtype.name, stem.T.flags.c_contiguous
+    ((2, 4), 'float32', True)
+    """
+    return np.zeros((n_samples, 2), dtype=np.float32).T
 
 
 def _stereo_gains(n_channels: int, pan: float, gain: float) -> np.ndarray:
@@ -224,38 +241,44 @@ def _layer_order(plan: SfxPlan) -> list[str]:
     return sorted(plan.layers, key=lambda layer: -cost(layer))
 
 
-def iter_stems(
+def render_stems(
     plan: SfxPlan,
+    deliver: Callable[[Stem], T],
     *,
     library: SampleLibrary | None = None,
     workers: int = 2,
     on_progress: Progress | None = None,
-) -> Iterator[Stem]:
-    """Render every layer of a plan, yielding each stem as it is done, in reused buffers.
+) -> Iterator[tuple[str, T]]:
+    """Render every layer of a plan and hand each stem to ``deliver`` where it was rendered.
 
-    The layers are rendered on ``workers`` processes where processes can be forked (on
-    threads, sound by sound, elsewhere), the costliest first, and yielded in that order,
-    which does not depend on ``workers``: a sum of the stems in the order they come is
-    the same bytes whatever the number. Memory holds ``workers + 1`` stems at most,
-    however many layers there are.
+    The layers are rendered on ``workers`` forked processes where the platform forks
+    (on threads, sound by sound, elsewhere), the costliest first; each process renders
+    into one stem buffer of its own, reused from layer to layer, and calls
+    ``deliver(stem)`` on it (to write it out, say) before the next. What ``deliver``
+    returns comes back here, one layer after another in an order that does not depend on
+    ``workers``, so the same plan gives the same bytes whatever the number.
 
     Parameters
     ----------
     plan : SfxPlan
         The plan.
+    deliver : callable
+        ``deliver(stem) -> result``, called in the process that rendered the stem; the
+        stem's audio is reused after it returns, so keep a copy to keep it. The result
+        must pickle (``None``, a path, a copy of the audio...).
     library : SampleLibrary, optional
         The library the plan's sample keys refer to.
     workers : int
         Processes (or threads) rendering at once (>= 1).
     on_progress : callable, optional
-        Called as ``on_progress("sfx", sounds done, sounds in the plan)`` as sounds are
-        done.
+        Called here as ``on_progress("sfx", sounds done, sounds in the plan)``.
 
     Yields
     ------
-    Stem
-        ``sfx_<layer>`` for each layer, shape ``(2, plan.n_samples)``. Its audio is a
-        reused buffer: valid until the next stem is asked for (copy it to keep it).
+    layer : str
+        One of ``plan.layers``, each once.
+    result : object
+        What ``deliver`` returned for its stem.
 
     Raises
     ------
@@ -266,22 +289,29 @@ def iter_stems(
 
     Examples
     --------
-    >>> for stem in iter_stems(plan):  # doctest: +SKIP
-    ...     total += stem.audio
+    >>> peaks = dict(render_stems(plan, lambda stem: float(abs(stem.audio).max())))  # doctest: +SKIP
     """
     order = _layer_order(plan)
     processes = usable_processes(workers, len(order))
     threads = workers if processes == 1 else 1
+    buffer: list[np.ndarray] = []  # made at the first layer; each worker has its own (made after the fork)
 
-    def fill(job: int, out: np.ndarray, tick: Callable[[], None]) -> None:
-        render_layer(plan, order[job], library=library, workers=threads, on_sound=tick, out=out)
+    def job(k: int, tick: Callable[[], None]) -> T:
+        if buffer:
+            buffer[0].fill(0.0)
+        else:
+            buffer.append(stem_buffer(plan.n_samples))
+        layer = order[k]
+        return deliver(
+            render_layer(plan, layer, library=library, workers=threads, on_sound=tick, out=buffer[0])
+        )
 
     def count(done: int) -> None:
         if on_progress is not None:
             on_progress("sfx", done, len(plan.sounds))
 
-    for job, audio in filled_buffers(len(order), fill, plan.n_samples, processes=processes, on_count=count):
-        yield Stem(f"sfx_{order[job]}", "effects", audio, plan.sample_rate)
+    for k, result in run_jobs(len(order), job, processes=processes, on_count=count):
+        yield order[k], result
 
 
 def render_sfx(
@@ -293,7 +323,8 @@ def render_sfx(
 ) -> tuple[Stem, ...]:
     """Render every layer of a plan into its stem, all held in memory.
 
-    For long pictures prefer :func:`iter_stems`, which holds a few stems at a time.
+    For long pictures prefer :func:`sonics.pipeline.write_sfx_pass`, which holds a few
+    stems at a time, or :func:`render_stems`.
 
     Parameters
     ----------
@@ -312,11 +343,12 @@ def render_sfx(
         One ``sfx_<layer>`` stem per layer the plan owns, in plan order, each of shape
         ``(2, plan.n_samples)``; a layer without sounds is silence.
     """
-    stems = {
-        s.name: Stem(s.name, s.role, s.audio.copy(order="K"), s.sample_rate)
-        for s in iter_stems(plan, library=library, workers=workers, on_progress=on_progress)
-    }
-    return tuple(stems[f"sfx_{name}"] for name in plan.layers)
+
+    def keep(stem: Stem) -> np.ndarray:
+        return stem.audio.copy(order="K")
+
+    audio = dict(render_stems(plan, keep, library=library, workers=workers, on_progress=on_progress))
+    return tuple(Stem(f"sfx_{layer}", "effects", audio[layer], plan.sample_rate) for layer in plan.layers)
 
 
 def trim_to_peak(audio: np.ndarray, peak_db: float) -> float:
