@@ -34,6 +34,7 @@ __all__ = [
     "SosStream",
     "Upsampler",
     "finish_in_place",
+    "output_array",
     "render_in_blocks",
 ]
 
@@ -45,7 +46,12 @@ MagnitudeFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def render_in_blocks(
-    n_samples: int, n_channels: int, render_block: BlockFn, *, block_samples: int = BLOCK_SAMPLES
+    n_samples: int,
+    n_channels: int,
+    render_block: BlockFn,
+    *,
+    block_samples: int = BLOCK_SAMPLES,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Render a long sound block after block into one float32 array.
 
@@ -60,16 +66,20 @@ def render_in_blocks(
         ``[start, stop)``. Called in order, each block once, so it may keep state.
     block_samples : int
         Block length (samples, >= 1).
+    out : numpy.ndarray, optional
+        A float32 array of shape ``(>= n_channels, n_samples)``, in any memory layout,
+        to render into (a stem buffer reused from sound to sound, say).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(n_channels, n_samples)``, float32.
+        Shape ``(n_channels, n_samples)``, float32: ``out[:n_channels]`` when given.
 
     Raises
     ------
     ParameterError
-        If a length is below 1 or a block comes back with the wrong shape.
+        If a length is below 1, ``out`` has another shape or type, or a block comes back
+        with the wrong shape.
 
     Examples
     --------
@@ -79,7 +89,7 @@ def render_in_blocks(
     if n_samples < 1 or n_channels < 1 or block_samples < 1:
         got = f"{n_samples}, {n_channels}, {block_samples}"
         raise ParameterError(f"n_samples, n_channels and block_samples must be >= 1, got {got}")
-    out = np.empty((n_channels, n_samples), dtype=np.float32)
+    out = output_array(n_channels, n_samples, out)
     for start in range(0, n_samples, block_samples):
         stop = min(n_samples, start + block_samples)
         block = np.asarray(render_block(start, stop))
@@ -87,6 +97,39 @@ def render_in_blocks(
             raise ParameterError(f"a block must have shape {(n_channels, stop - start)}, got {block.shape}")
         out[:, start:stop] = block
     return out
+
+
+def output_array(n_channels: int, n_samples: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Return the array a sound is rendered into: ``out``'s first rows, or a new one.
+
+    Parameters
+    ----------
+    n_channels, n_samples : int
+        Shape of the sound.
+    out : numpy.ndarray, optional
+        Float32, shape ``(>= n_channels, n_samples)``, any memory layout.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out[:n_channels]``, or a new (uninitialised) float32 array.
+
+    Raises
+    ------
+    ParameterError
+        If ``out`` is not float32 or has too few rows or another length.
+
+    Examples
+    --------
+    >>> output_array(1, 4, np.zeros((2, 4), dtype=np.float32)).shape
+    (1, 4)
+    """
+    if out is None:
+        return np.empty((n_channels, n_samples), dtype=np.float32)
+    if out.ndim != 2 or out.shape[0] < n_channels or out.shape[1] != n_samples or out.dtype != np.float32:
+        want = f"(>= {n_channels}, {n_samples})"
+        raise ParameterError(f"out must be float32 of shape {want}, got {out.dtype} {out.shape}")
+    return out[:n_channels]
 
 
 class SosStream:

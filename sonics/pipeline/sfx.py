@@ -265,7 +265,10 @@ def write_sfx_pass(
             for name in kept:  # one at a time: the premix is the only long array kept
                 total += _kept_stem(out_dir / STEMS_DIR / f"sfx_{name}.wav", plan)
             # each stem is written by the worker that rendered it, into a file reserved here
-            parts = {layer: staged.reserve(out_dir / STEMS_DIR / f"sfx_{layer}.wav") for layer in plan.layers}
+            parts = {
+                layer: staged.reserve(out_dir / STEMS_DIR / f"sfx_{layer}.wav")
+                for layer in result.plan.layers
+            }
 
             def write(stem: Stem) -> None:
                 staged.fill(parts[stem.name.removeprefix("sfx_")], wav_chunks(stem.audio, stem.sample_rate))

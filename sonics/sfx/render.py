@@ -47,12 +47,34 @@ Progress = Callable[[str, int, int | None], None]
 T = TypeVar("T")
 
 
-def _generator_sound(planned: PlannedSound, sample_rate: int) -> Sound:
+def _generator_sound(planned: PlannedSound, sample_rate: int, out: np.ndarray | None = None) -> Sound:
     generator = GENERATORS.get(planned.name)
     if generator is None:
         raise ParameterError(f"plan names an unknown generator {planned.name!r}")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in planned.params.items()}
-    return generator(**params).render(np.random.default_rng(planned.seed), sample_rate)
+    rng = np.random.default_rng(planned.seed)
+    if out is None:
+        return generator(**params).render(rng, sample_rate)
+    return generator(**params).render(rng, sample_rate, out=out)
+
+
+def _fills_the_stem(planned: PlannedSound, n_samples: int, sample_rate: int) -> bool:
+    """Whether ``planned`` is a generated bed that starts on the stem's first sample and ends on its last."""
+    generator = GENERATORS.get(planned.name) if planned.source is SoundSource.GENERATOR else None
+    if generator is None or generator.kind != "bed" or planned.sync_at_sample != 0:
+        return False
+    return round(float(planned.params.get("duration_s", 0.0)) * sample_rate) == n_samples  # as beds count
+
+
+def _bed_in_place(stem: np.ndarray, planned: PlannedSound, sample_rate: int) -> None:
+    """Render a bed that fills the silent ``stem`` straight into it, then set its gain and pan there."""
+    sound = _generator_sound(planned, sample_rate, out=stem)
+    gains = _stereo_gains(sound.audio.shape[0], planned.pan, 10.0 ** (planned.gain_db / 20))
+    if sound.audio.shape[0] == 1:  # a mono bed in the left row: the right gets its own copy
+        np.multiply(stem[0], gains[1], out=stem[1])
+    else:
+        stem[1] *= gains[1]
+    stem[0] *= gains[0]
 
 
 def _fill_bed(audio: np.ndarray, n_samples: int, sample_rate: int) -> np.ndarray:
@@ -224,6 +246,12 @@ def render_layer(
         want = (2, plan.n_samples)
         raise ParameterError(f"out must be float32 of shape {want}, got {out.dtype} {out.shape}")
     sounds = plan.for_layer(layer)
+    if sounds and _fills_the_stem(sounds[0], plan.n_samples, plan.sample_rate):
+        # a bed minutes long is made where it belongs, not in an array of its own
+        _bed_in_place(out, sounds[0], plan.sample_rate)
+        sounds = sounds[1:]
+        if on_sound is not None:
+            on_sound()
     for planned, sound in zip(sounds, _rendered(sounds, library, plan.sample_rate, workers), strict=True):
         _place(out, sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
         if on_sound is not None:

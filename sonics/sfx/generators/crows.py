@@ -20,7 +20,7 @@ from scipy.signal import butter, oaconvolve, sosfilt
 from sonics.core.sound import Sound
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
 from sonics.dsp.pulses import impulses, poisson_times
-from sonics.dsp.streams import finish_in_place
+from sonics.dsp.streams import finish_in_place, output_array
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
 
 __all__ = ["Crows"]
@@ -110,10 +110,24 @@ class Crows:
             times = np.array([rng.uniform(0.0, max(0.0, self.duration_s - 1.5))])
         return times
 
-    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
-        """Render one variation: fresh birds, fresh calls."""
+    def render(
+        self, rng: np.random.Generator, sample_rate: int = 48_000, *, out: np.ndarray | None = None
+    ) -> Sound:
+        """Render one variation: fresh birds, fresh calls.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Source of the variation.
+        sample_rate : int
+            Samples per second.
+        out : numpy.ndarray, optional
+            A float32 array of shape ``(>= channels, n_samples)`` to render into (its
+            first rows become the sound's audio; what they held is overwritten).
+        """
         n_samples = round(self.duration_s * sample_rate)
-        out = np.zeros((2, n_samples), dtype=np.float32)
+        out = output_array(2, n_samples, out)
+        out.fill(0.0)
         starts = self.bursts(rng)
         # the birds: pitch, vocal tract, distance and place of each
         pitch = rng.uniform(450.0, 650.0, self.n_crows) * (1.0 + 0.12 * self.intensity)
