@@ -214,9 +214,10 @@ def write_sfx_pass(
     ``stems/sfx_<layer>.wav`` (32-bit float, 48 kHz, stereo, the picture's exact
     length) for each of the pass's layers, and ``sfx.wav``: every SFX stem in the
     folder summed, turned down if it would peak above the preset's
-    ``sfx.premix_peak_db``. Layers are rendered on ``workers`` processes and each
-    stem is written as soon as it is done, so memory holds ``workers + 1`` stems and
-    the premix, however many layers there are. Either every file is written or none is.
+    ``sfx.premix_peak_db``. Layers are rendered by ``workers`` processes at once (this
+    one and forked helpers), each writing a stem as soon as it is done, so memory holds
+    ``workers`` stems and the premix, however many layers there are. Either every file
+    is written or none is.
 
     Parameters
     ----------
@@ -230,8 +231,8 @@ def write_sfx_pass(
     write_analysis : bool
         Also write ``analysis.json`` (off when the pass was run from that very file).
     workers : int
-        Processes rendering layers at once (threads where processes cannot be forked);
-        the bytes do not depend on it.
+        Processes rendering layers at once, this one included (threads where processes
+        cannot be forked); the bytes do not depend on it.
     on_progress : callable, optional
         Called as ``on_progress("sfx", done, total)`` as sounds are done.
 

@@ -1,10 +1,12 @@
-"""Run numbered jobs on forked worker processes and hand their results back in order.
+"""Run numbered jobs on this process and forked helpers, and hand the results back in order.
 
 Rendering a layer is numpy work made of many small calls: threads contend for the GIL,
-processes do not. Workers are forked, so they start with everything the caller holds
-(the plan, the job function) without pickling it; each takes the next job as soon as it
-is free, and the results come back in job order, so what the caller does with them does
-not depend on how many workers there are.
+processes do not. The helpers are forked, so they start with everything this process
+holds (the plan, the job function) without pickling it; this process works too (a fresh
+process pays for every page it touches first, a cost worth avoiding where it can be).
+Each takes the next job from a shared counter as soon as it is free, and the results
+come back in job order, so what the caller does with them does not depend on how many
+processes there are.
 """
 
 from __future__ import annotations
@@ -23,20 +25,20 @@ JobFn = Callable[[int, Callable[[], None]], T]
 
 
 class WorkerError(RuntimeError):
-    """A worker process ended without finishing its job."""
+    """A helper process ended without finishing its job."""
 
 
 class _RemoteTraceback(Exception):
-    """Where an error raised in a worker process came from (shown as its cause)."""
+    """Where an error raised in a helper process came from (shown as its cause)."""
 
     def __str__(self) -> str:
         return str(self.args[0])
 
 
 def usable_processes(processes: int, n_jobs: int) -> int:
-    """Return how many worker processes :func:`run_jobs` uses: 1 means the jobs run here.
+    """Return how many processes :func:`run_jobs` uses, this one included (1: only this one).
 
-    Processes are forked (as on Linux), never spawned: a spawned worker would import
+    Helpers are forked (as on Linux), never spawned: a spawned process would import
     everything afresh, which costs more than a short picture takes to render.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -44,9 +46,19 @@ def usable_processes(processes: int, n_jobs: int) -> int:
     return max(1, min(processes, n_jobs))
 
 
-def _work(conn: Connection, job: JobFn[Any]) -> None:
-    """A worker: run the jobs sent on ``conn`` until it sends ``None``; answer each."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C the parent stops its workers
+def _claim(counter: Any, n_jobs: int) -> int | None:
+    """Take the next job from the counter shared by every process; ``None`` when none is left."""
+    with counter.get_lock():
+        k = int(counter.value)
+        if k >= n_jobs:
+            return None
+        counter.value = k + 1
+    return k
+
+
+def _help(conn: Connection, job: JobFn[Any], counter: Any, n_jobs: int) -> None:
+    """A helper: take jobs until none is left, answering each on ``conn``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C the parent stops its helpers
     # new standard streams: a thread of the parent may have held their locks when it forked
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
@@ -54,7 +66,8 @@ def _work(conn: Connection, job: JobFn[Any]) -> None:
     def tick() -> None:
         conn.send(("tick",))
 
-    while (k := conn.recv()) is not None:
+    while (k := _claim(counter, n_jobs)) is not None:
+        conn.send(("claim", k))
         try:
             result = job(k, tick)
         except BaseException as exc:  # handed to the parent, which raises it
@@ -63,30 +76,61 @@ def _work(conn: Connection, job: JobFn[Any]) -> None:
                 conn.send(("error", exc, where))
             except Exception:  # the error does not pickle: send what it says
                 conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), where))
-        else:
-            conn.send(("done", k, result))
+            return
+        conn.send(("done", k, result))
 
 
-def _receive(process: multiprocessing.process.BaseProcess, conn: Connection) -> tuple[Any, ...]:
-    try:
-        return conn.recv()
-    except EOFError:  # its end of the pipe closed: the process is gone
-        process.join()
-        raise WorkerError(f"a worker process ended during its job (exit code {process.exitcode})") from None
+class _Helpers:
+    """The forked helpers as seen from here: their answers, read as they come."""
 
+    def __init__(self, job: JobFn[Any], counter: Any, n_jobs: int, n_helpers: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.processes: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+        self.claimed: dict[int, int] = {}  # helper -> the job it works on
+        for _ in range(n_helpers):
+            ours, theirs = context.Pipe(duplex=False)
+            process = context.Process(target=_help, args=(theirs, job, counter, n_jobs), daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append((process, ours))
+        self.open = set(range(n_helpers))
 
-def _in_process(
-    n_jobs: int, job: JobFn[T], on_count: Callable[[int], None] | None
-) -> Iterator[tuple[int, T]]:
-    count = [0]
+    def read(self, results: dict[int, Any], on_tick: Callable[[], None], *, block: bool) -> None:
+        """Read every answer waiting (wait for one first if ``block``) into ``results``."""
+        if block:
+            if not self.open:  # every helper has ended, and the job waited for is not done
+                raise WorkerError("a job was lost: no helper process is left to finish it")
+            wait([self.processes[h][1] for h in self.open])
+        for helper in list(self.open):
+            process, conn = self.processes[helper]
+            while helper in self.open and conn.poll():
+                try:
+                    message = conn.recv()
+                except EOFError:  # it has ended: fine once it has no job left
+                    self.open.discard(helper)
+                    if helper in self.claimed:
+                        process.join()
+                        raise WorkerError(
+                            f"a helper process ended during its job (exit code {process.exitcode})"
+                        ) from None
+                    break
+                if message[0] == "tick":
+                    on_tick()
+                elif message[0] == "claim":
+                    self.claimed[helper] = message[1]
+                elif message[0] == "done":
+                    results[message[1]] = message[2]
+                    del self.claimed[helper]
+                else:
+                    raise message[1] from _RemoteTraceback(message[2])
 
-    def tick() -> None:
-        count[0] += 1
-        if on_count is not None:
-            on_count(count[0])
-
-    for k in range(n_jobs):
-        yield k, job(k, tick)
+    def stop(self, *, finished: bool) -> None:
+        for process, _ in self.processes:
+            if not finished:
+                process.terminate()
+        for process, conn in self.processes:
+            process.join()
+            conn.close()
 
 
 def run_jobs(
@@ -99,67 +143,53 @@ def run_jobs(
     n_jobs : int
         Number of jobs.
     job : callable
-        ``job(k, tick)``, run in a forked worker (or here, with one process); its result
-        must pickle. It may call ``tick()`` to count progress.
+        ``job(k, tick)``, run here or in a forked helper; its result must pickle. It may
+        call ``tick()`` to count progress.
     processes : int
-        Worker processes, from :func:`usable_processes`; with 1 the jobs run here, one
-        after another.
+        Processes working, this one included, from :func:`usable_processes`.
     on_count : callable, optional
-        Called here with the number of ticks so far, as they come.
+        Called here with the number of ticks so far (the helpers' as this process reads
+        them, between its own jobs and ticks).
 
     Raises
     ------
     WorkerError
-        If a worker process ends before finishing its job (killed, out of memory).
+        If a helper process ends before finishing its job (killed, out of memory).
     Exception
-        Whatever ``job`` raised in a worker, with the worker's traceback as its cause.
+        Whatever ``job`` raised, here or in a helper (then with its traceback as the cause).
     """
+    count = [0]
+
+    def tick() -> None:
+        count[0] += 1
+        if on_count is not None:
+            on_count(count[0])
+
     if processes <= 1:
-        yield from _in_process(n_jobs, job, on_count)
+        for k in range(n_jobs):
+            yield k, job(k, tick)
         return
-    context = multiprocessing.get_context("fork")
-    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    counter = multiprocessing.get_context("fork").Value("q", 0)
+    helpers = _Helpers(job, counter, n_jobs, processes - 1)
+    results: dict[int, T] = {}
+
+    def tick_and_read() -> None:  # this process's own ticks also read the helpers' news
+        tick()
+        helpers.read(results, tick, block=False)
+
     finished = False
     try:
-        for _ in range(processes):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_work, args=(theirs, job), daemon=True)
-            process.start()
-            theirs.close()
-            workers.append((process, ours))
-        idle, busy = list(range(processes)), set[int]()
-        results: dict[int, T] = {}
-        next_job = count = 0
         for wanted in range(n_jobs):
             while wanted not in results:
-                while idle and next_job < n_jobs:  # every free worker takes the next job
-                    worker = idle.pop()
-                    workers[worker][1].send(next_job)
-                    busy.add(worker)
-                    next_job += 1
-                ready = wait([workers[w][1] for w in busy])
-                for worker in [w for w in busy if workers[w][1] in ready]:
-                    process, conn = workers[worker]
-                    while worker in busy and conn.poll():
-                        message = _receive(process, conn)
-                        if message[0] == "tick":
-                            count += 1
-                            if on_count is not None:
-                                on_count(count)
-                        elif message[0] == "done":
-                            results[message[1]] = message[2]
-                            busy.discard(worker)
-                            idle.append(worker)
-                        else:
-                            raise message[1] from _RemoteTraceback(message[2])
+                helpers.read(results, tick, block=False)
+                if wanted in results:
+                    break
+                k = _claim(counter, n_jobs)
+                if k is not None:
+                    results[k] = job(k, tick_and_read)
+                else:  # every job is taken and this one is a helper's: wait for it
+                    helpers.read(results, tick, block=True)
             yield wanted, results.pop(wanted)
         finished = True
     finally:
-        for process, conn in workers:
-            if finished:
-                conn.send(None)  # every worker is idle now: let it end
-            else:
-                process.terminate()
-        for process, conn in workers:
-            process.join()
-            conn.close()
+        helpers.stop(finished=finished)

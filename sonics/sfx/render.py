@@ -279,12 +279,13 @@ def render_stems(
 ) -> Iterator[tuple[str, T]]:
     """Render every layer of a plan and hand each stem to ``deliver`` where it was rendered.
 
-    The layers are rendered on ``workers`` forked processes where the platform forks
-    (on threads, sound by sound, elsewhere), the costliest first; each process renders
-    into one stem buffer of its own, reused from layer to layer, and calls
-    ``deliver(stem)`` on it (to write it out, say) before the next. What ``deliver``
-    returns comes back here, one layer after another in an order that does not depend on
-    ``workers``, so the same plan gives the same bytes whatever the number.
+    The layers are rendered by ``workers`` processes at once, this one and forked
+    helpers, where the platform forks (elsewhere here alone, sound by sound on
+    ``workers`` threads), the costliest first; each process renders into one stem buffer
+    of its own, reused from layer to layer, and calls ``deliver(stem)`` on it (to write
+    it out, say) before the next. What ``deliver`` returns comes back here, one layer
+    after another in an order that does not depend on ``workers``, so the same plan
+    gives the same bytes whatever the number.
 
     Parameters
     ----------
@@ -299,7 +300,8 @@ def render_stems(
     workers : int
         Processes (or threads) rendering at once (>= 1).
     on_progress : callable, optional
-        Called here as ``on_progress("sfx", sounds done, sounds in the plan)``.
+        Called here as ``on_progress("sfx", sounds done, sounds in the plan)``, as this
+        process learns of them.
 
     Yields
     ------
