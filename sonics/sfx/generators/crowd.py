@@ -227,15 +227,7 @@ class ArmyRoar:
     ) -> Sound:
         """Render one variation: a fresh crowd.
 
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Source of the variation.
-        sample_rate : int
-            Samples per second.
-        out : numpy.ndarray, optional
-            A float32 array of shape ``(>= channels, n_samples)`` to render into (its
-            first rows become the sound's audio; what they held is overwritten).
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
         """
         read_curve = curve_reader(self.curve, self.curve_rate_hz, self.intensity)
         n_samples = round(self.duration_s * sample_rate)

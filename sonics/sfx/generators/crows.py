@@ -115,15 +115,7 @@ class Crows:
     ) -> Sound:
         """Render one variation: fresh birds, fresh calls.
 
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Source of the variation.
-        sample_rate : int
-            Samples per second.
-        out : numpy.ndarray, optional
-            A float32 array of shape ``(>= channels, n_samples)`` to render into (its
-            first rows become the sound's audio; what they held is overwritten).
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
         """
         n_samples = round(self.duration_s * sample_rate)
         out = output_array(2, n_samples, out)

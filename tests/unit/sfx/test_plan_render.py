@@ -122,6 +122,23 @@ def test_a_rendering_error_in_a_worker_is_raised_with_its_message():
         render_sfx(SfxPlan.from_dict(document), workers=2)
 
 
+HOOVES = (
+    'name = "hooves"\nevents = ["bed"]\ngenerator = "hooves"\ngain_db = -6.0\npan = 0.3\npan_spread = 0.0'
+)
+
+
+def test_a_bed_that_fills_its_stem_is_rendered_in_place_as_it_would_be_added():
+    n_samples = 2 * SR
+    curve = tuple(0.5 + 0.4 * np.sin(np.arange(201) / 30.0))
+    bed = Cue(0.0, CueKind.BED, "motion", "hooves", 0.8, n_samples / SR, "test", curve, 100.0)
+    plan = plan_sfx(_sheet([bed], ("hooves",), n_samples), _preset(HOOVES), seed=2)
+    ((planned,), (stem,)) = plan.sounds, render_sfx(plan)
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in planned.params.items()}
+    alone = GENERATORS["hooves"](**params).render(np.random.default_rng(planned.seed), SR).audio
+    gains = np.array([[min(1.0, 1.0 - planned.pan)], [min(1.0, 1.0 + planned.pan)]], dtype=np.float32)
+    np.testing.assert_array_equal(stem.audio, alone * (gains * np.float32(10 ** (planned.gain_db / 20))))
+
+
 def test_one_layers_draws_do_not_depend_on_another_layer():
     sheet = _sheet([_hit(1.0, "whoosh"), _hit(2.0, "impact")], ("whoosh", "impact"))
     both = plan_sfx(sheet, _preset(WHOOSH, IMPACT), seed=2)
