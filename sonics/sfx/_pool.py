@@ -38,10 +38,11 @@ class _RemoteTraceback(Exception):
 def usable_processes(processes: int, n_jobs: int) -> int:
     """Return how many processes :func:`run_jobs` uses, this one included (1: only this one).
 
-    Helpers are forked (as on Linux), never spawned: a spawned process would import
-    everything afresh, which costs more than a short picture takes to render.
+    Helpers are forked, never spawned: a spawned process would import everything
+    afresh, which costs more than a short picture takes to render. macOS's system
+    libraries are not safe to fork, and Windows cannot: there it is 1.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(processes, n_jobs))
 
