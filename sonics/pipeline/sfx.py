@@ -42,6 +42,9 @@ PLAN_JSON = "sfx_plan.json"
 PREMIX_WAV = "sfx.wav"
 STEMS_DIR = "stems"
 
+_READ_SAMPLES = 1 << 20
+"""Samples of a written stem read back at a time to sum the premix (8 MB)."""
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SfxResult:
@@ -184,10 +187,19 @@ def _kept_stem(path: Path, plan: SfxPlan) -> np.ndarray:
     return audio
 
 
-def _written_samples(path: Path, plan: SfxPlan) -> np.ndarray:
-    """Return the samples of a stem just written, mapped from the page cache: shape ``(2, n)``."""
-    offset = len(wav_header(plan.n_samples, 2, plan.sample_rate))
-    return np.memmap(path, dtype="<f4", mode="r", offset=offset, shape=(plan.n_samples, 2)).T
+def _add_written(total: np.ndarray, path: Path, plan: SfxPlan) -> None:
+    """Add a stem just written into ``total``, read back from the page cache a few megabytes at a time."""
+    piece = np.empty((min(_READ_SAMPLES, plan.n_samples), 2), dtype="<f4")
+    try:
+        with open(path, "rb") as stem:
+            stem.seek(len(wav_header(plan.n_samples, 2, plan.sample_rate)))
+            for start in range(0, plan.n_samples, _READ_SAMPLES):
+                part = piece[: min(_READ_SAMPLES, plan.n_samples - start)]
+                if stem.readinto(memoryview(part).cast("B")) != part.nbytes:
+                    raise ExportError(f"{path}: the stem just written is shorter than the picture")
+                total[:, start : start + part.shape[0]] += part.T
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the stem back ({str(exc.strerror or exc).lower()})") from None
 
 
 def _documents(analysis: Analysis | None, sheet: CueSheet, plan: SfxPlan) -> Iterator[tuple[str, bytes]]:
@@ -279,7 +291,7 @@ def write_sfx_pass(
                 result.plan, write, library=result.library, workers=workers, on_progress=on_progress
             )
             for layer, _ in stems:
-                total += _written_samples(parts[layer], plan)
+                _add_written(total, parts[layer], plan)
                 staged.flush(parts[layer])
                 for name, data in documents:  # after the first stem, while the workers render on
                     staged.add(out_dir / name, data)
