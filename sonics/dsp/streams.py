@@ -16,6 +16,7 @@ loop, for noise that is gated or modulated many times over.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.fft
@@ -95,7 +96,8 @@ def render_in_blocks(
         block = np.asarray(render_block(start, stop))
         if block.shape != (n_channels, stop - start):
             raise ParameterError(f"a block must have shape {(n_channels, stop - start)}, got {block.shape}")
-        out[:, start:stop] = block
+        for row in range(n_channels):  # row by row: numpy copies into an interleaved out slowly at once
+            out[row, start:stop] = block[row]
     return out
 
 
@@ -499,6 +501,34 @@ class NoiseLoop:
         return np.concatenate(pieces, axis=1)
 
 
+_SCAN_SAMPLES = 1 << 16
+"""Samples of a row searched at a time for a long sound's extremes."""
+
+
+def _first_extreme(audio: np.ndarray, find: Callable[[np.ndarray], Any]) -> tuple[int, int]:
+    """Return where ``find`` (``np.argmax`` or ``np.argmin``) would point in ``audio``, row by row.
+
+    The same index as ``find`` on the whole array (the first extreme in row order, or the
+    first NaN), found in pieces of a row: numpy copies an array that is not C-ordered
+    before searching it, and a long stem buffer is stored interleaved.
+    """
+    best: tuple[int, int] | None = None
+    best_value = np.float32(0.0)
+    wins = np.greater if find is np.argmax else np.less
+    for row in range(audio.shape[0]):
+        for start in range(0, audio.shape[1], _SCAN_SAMPLES):
+            piece = audio[row, start : start + _SCAN_SAMPLES]
+            at = int(find(piece))
+            value = piece[at]
+            if np.isnan(value):
+                return row, start + at
+            if best is None or wins(value, best_value):
+                best, best_value = (row, start + at), value
+    if best is None:
+        raise ParameterError(f"cannot normalise an empty sound (shape {audio.shape})")
+    return best
+
+
 def finish_in_place(
     audio: np.ndarray, sample_rate: int, *, peak_db: float, fade_in_s: float = 0.0, fade_out_s: float = 0.01
 ) -> np.ndarray:
@@ -547,11 +577,7 @@ def finish_in_place(
         audio[:, :n_in] = fade(audio[:, :n_in], sample_rate, in_s=fade_in_s, out_s=0.0)
     if n_out > 0:
         audio[:, n - n_out :] = fade(audio[:, n - n_out :], sample_rate, in_s=0.0, out_s=fade_out_s)
-    # max and min instead of abs: no copy of a sound that may be hundreds of megabytes
-    high, low = (
-        np.unravel_index(int(np.argmax(audio)), audio.shape),
-        np.unravel_index(int(np.argmin(audio)), audio.shape),
-    )
+    high, low = _first_extreme(audio, np.argmax), _first_extreme(audio, np.argmin)
     index = high if audio[high] >= -audio[low] else low
     peak = float(abs(audio[index]))
     if not np.isfinite(peak) or peak == 0.0:

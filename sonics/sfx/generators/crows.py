@@ -169,7 +169,8 @@ class Crows:
             i = round(start_s * sample_rate)
             if i < n_samples:
                 m = min(stereo.shape[1], n_samples - i)
-                out[:, i : i + m] += stereo[:, :m].astype(np.float32)
+                for row in range(2):  # row by row: fast whatever the layout of out
+                    out[row, i : i + m] += stereo[row, :m]
         finish_in_place(
             out, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.01, fade_out_s=0.05
         )
