@@ -164,11 +164,12 @@ def _stereo_gains(n_channels: int, pan: float, gain: float) -> np.ndarray:
     return gains * np.float32(gain)
 
 
-def _place(stem: np.ndarray, sound: Sound, at_sample: int, pan: float, gain: float) -> None:
+def _place(stem: np.ndarray, sound: Sound, at_sample: int, pan: float, gain: float) -> tuple[int, int]:
+    """Add ``sound`` into ``stem`` with its sync point on ``at_sample``; return the span it covers."""
     start = at_sample - sound.sync_sample
     lo, hi = max(0, start), min(stem.shape[1], start + sound.n_samples)
     if lo >= hi:
-        return
+        return lo, lo
     gains = _stereo_gains(sound.audio.shape[0], pan, gain)
     rows = (0, 0) if sound.audio.shape[0] == 1 else (0, 1)  # a mono sound feeds both sides
     # each channel scaled into its column of an interleaved piece, then added in one pass:
@@ -180,6 +181,7 @@ def _place(stem: np.ndarray, sound: Sound, at_sample: int, pan: float, gain: flo
         for side, row in enumerate(rows):
             np.multiply(sound.audio[row, a - start : b - start], gains[side], out=part[:, side])
         stem[:, a:b] += part.T
+    return lo, hi
 
 
 def _rendered(
@@ -245,18 +247,36 @@ def render_layer(
     elif out.shape != (2, plan.n_samples) or out.dtype != np.float32:
         want = (2, plan.n_samples)
         raise ParameterError(f"out must be float32 of shape {want}, got {out.dtype} {out.shape}")
-    sounds = plan.for_layer(layer)
+    _layer_into(out, plan, layer, library, workers, on_sound)
+    return Stem(f"sfx_{layer}", "effects", out, plan.sample_rate)
+
+
+def _layer_into(
+    out: np.ndarray,
+    plan: SfxPlan,
+    layer: str,
+    library: SampleLibrary | None,
+    workers: int,
+    on_sound: Callable[[], None] | None,
+) -> list[tuple[int, int]]:
+    """Add a layer's sounds into the silent ``out``; return the spans of samples written, merged."""
+    sounds, spans = plan.for_layer(layer), []
     if sounds and _fills_the_stem(sounds[0], plan.n_samples, plan.sample_rate):
         # a bed minutes long is made where it belongs, not in an array of its own
         _bed_in_place(out, sounds[0], plan.sample_rate)
+        spans.append((0, plan.n_samples))
         sounds = sounds[1:]
         if on_sound is not None:
             on_sound()
     for planned, sound in zip(sounds, _rendered(sounds, library, plan.sample_rate, workers), strict=True):
-        _place(out, sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
+        lo, hi = _place(out, sound, planned.sync_at_sample, planned.pan, 10.0 ** (planned.gain_db / 20))
+        if spans and lo <= spans[-1][1] and hi >= spans[-1][0]:  # sounds come in time order: mostly here
+            spans[-1] = (min(lo, spans[-1][0]), max(hi, spans[-1][1]))
+        elif lo < hi:
+            spans.append((lo, hi))
         if on_sound is not None:
             on_sound()
-    return Stem(f"sfx_{layer}", "effects", out, plan.sample_rate)
+    return spans
 
 
 def _layer_order(plan: SfxPlan) -> list[str]:
@@ -324,17 +344,18 @@ def render_stems(
     order = _layer_order(plan)
     processes = usable_processes(workers, len(order))
     threads = workers if processes == 1 else 1
-    buffer: list[np.ndarray] = []  # made at the first layer; each worker has its own (made after the fork)
+    # each process's stem buffer, made at its first layer (after the fork), and the spans the
+    # last layer wrote: only those need silencing for the next
+    buffer: list[np.ndarray] = []
+    written: list[tuple[int, int]] = []
 
     def job(k: int, tick: Callable[[], None]) -> T:
-        if buffer:
-            buffer[0].fill(0.0)
-        else:
+        if not buffer:
             buffer.append(stem_buffer(plan.n_samples))
-        layer = order[k]
-        return deliver(
-            render_layer(plan, layer, library=library, workers=threads, on_sound=tick, out=buffer[0])
-        )
+        for lo, hi in written:
+            buffer[0][:, lo:hi] = 0.0
+        written[:] = _layer_into(buffer[0], plan, order[k], library, threads, tick)
+        return deliver(Stem(f"sfx_{order[k]}", "effects", buffer[0], plan.sample_rate))
 
     def count(done: int) -> None:
         if on_progress is not None:
