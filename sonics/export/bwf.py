@@ -20,8 +20,7 @@ import numpy as np
 
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ParameterError
-from sonics.core.timebase import is_drop_frame_rate
-from sonics.export.delivery import time_reference_samples
+from sonics.export.delivery import time_reference_samples, uses_drop_frame
 from sonics.export.wav import riff_chunk, wav_bytes, wav_chunks
 
 __all__ = [
@@ -241,7 +240,7 @@ def ixml_chunk(info: BwfInfo, *, sample_rate: int, channels: int) -> bytes:
     if len(names) != channels:
         raise ParameterError(f"track_names must name each of the {channels} channels, got {len(names)}")
     reference = info.time_reference(sample_rate)
-    flag = "DF" if is_drop_frame_rate(info.frame_rate) and ";" in info.start_timecode else "NDF"
+    flag = "DF" if uses_drop_frame(info.start_timecode) else "NDF"
     tracks = "".join(
         f"<TRACK><CHANNEL_INDEX>{i}</CHANNEL_INDEX><INTERLEAVE_INDEX>{i}</INTERLEAVE_INDEX>"
         f"<NAME>{escape(name)}</NAME></TRACK>"

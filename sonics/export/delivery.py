@@ -22,7 +22,7 @@ from sonics.core.errors import ParameterError
 from sonics.core.model import Analysis, Picture
 from sonics.core.sound import Stem
 from sonics.core.tempo import TempoMap
-from sonics.core.timebase import frame_to_timecode, seconds_to_frames, timecode_to_frame
+from sonics.core.timebase import frame_to_timecode, is_drop_frame_rate, seconds_to_frames, timecode_to_frame
 
 __all__ = [
     "STEM_ROLES",
@@ -33,12 +33,18 @@ __all__ = [
     "delivery_markers",
     "start_seconds",
     "time_reference_samples",
+    "uses_drop_frame",
 ]
 
 STEM_ROLES = ("dialogue", "music", "effects")
 """The buses a stem feeds, in the order DAW projects list them; other roles (``"mix"``) are references."""
 
 _NOT_MEDIA_SUFFIXES = {".otio", ".otioz", ".otiod", ".xml", ".fcpxml", ".edl", ".json"}
+
+
+def uses_drop_frame(timecode: str) -> bool:
+    """Return True when a timecode counts drop-frame: ``;`` (or ``.``) before the frames."""
+    return ";" in timecode or "." in timecode
 
 
 def start_seconds(start_timecode: str, frame_rate: Fraction) -> Fraction:
@@ -235,6 +241,11 @@ class Delivery:
         object.__setattr__(self, "stems", tuple(self.stems))
         object.__setattr__(self, "markers", tuple(sorted(self.markers, key=lambda m: (m.frame, m.name))))
         timecode_to_frame(self.start_timecode, self.picture.frame_rate)  # refuse a malformed one now
+        if self.drop_frame and not is_drop_frame_rate(self.picture.frame_rate):
+            raise ParameterError(
+                f"start timecode {self.start_timecode} counts drop-frame, which only 29.97 and 59.94 "
+                f"fps use; the picture runs at {self.picture.frame_rate} fps (write it with ':')"
+            )
         if self.picture.n_frames <= 0:
             raise ParameterError(f"{self.picture.path}: the picture has no frames")
         for attr in ("name", "path"):
@@ -266,6 +277,11 @@ class Delivery:
         return float(Fraction(self.n_frames) / self.frame_rate)
 
     @property
+    def drop_frame(self) -> bool:
+        """True when the start timecode, and so every timecode written, counts drop-frame."""
+        return uses_drop_frame(self.start_timecode)
+
+    @property
     def start_frame(self) -> int:
         """Frames since midnight of the picture's first frame."""
         return timecode_to_frame(self.start_timecode, self.frame_rate)
@@ -288,7 +304,7 @@ class Delivery:
 
     def timecode(self, frame: int) -> str:
         """Return the record timecode of a picture frame (its timecode on the timeline)."""
-        return frame_to_timecode(self.start_frame + frame, self.frame_rate)
+        return frame_to_timecode(self.start_frame + frame, self.frame_rate, self.drop_frame)
 
 
 def _frame_finder(analysis: Analysis | None, frame_rate: Fraction, n_frames: int):

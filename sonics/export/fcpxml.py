@@ -11,6 +11,7 @@ to import the audio right:
 - paths become ``file://localhost/...`` URLs (relative to the output folder unless a media
   root is given), percent-encoded;
 - markers become point markers (``out`` -1) with their comment;
+- timecodes are written drop-frame when the start timecode is;
 - the adapter's repeated ``rate`` inside each clip item is dropped.
 """
 
@@ -24,6 +25,7 @@ from urllib.parse import quote
 import opentimelineio as otio
 
 from sonics.core.errors import ExportError
+from sonics.core.timebase import frame_to_timecode
 from sonics.export.delivery import Delivery
 from sonics.export.otio import timeline_otio
 
@@ -141,6 +143,15 @@ def _fix_markers(delivery: Delivery, sequence: ET.Element) -> None:
         comment.text = marker.comment
 
 
+def _fix_timecodes(delivery: Delivery, root: ET.Element) -> None:
+    """Write every timecode in the start timecode's counting (the adapter writes non-drop only)."""
+    drop = delivery.drop_frame
+    for element in root.iter("timecode"):
+        frame = int(element.findtext("frame") or 0)
+        element.find("string").text = frame_to_timecode(frame, delivery.frame_rate, drop)
+        element.find("displayformat").text = "DF" if drop else "NDF"
+
+
 def fcp_xml_bytes(delivery: Delivery, *, media_root: str | os.PathLike[str] | None = None) -> bytes:
     """Return the delivery as an FCP 7 XML (``xmeml`` version 4) sequence.
 
@@ -183,6 +194,7 @@ def fcp_xml_bytes(delivery: Delivery, *, media_root: str | os.PathLike[str] | No
     _fix_video(delivery, media.find("video"))
     _fix_audio(delivery, media.find("audio"), root_path)
     _fix_markers(delivery, sequence)
+    _fix_timecodes(delivery, root)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n' + body + "\n").encode("utf-8")

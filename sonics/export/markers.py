@@ -67,8 +67,8 @@ def resolve_marker_edl(delivery: Delivery) -> str:
     str
         CMX 3600 text, lines ending in CRLF as editors expect.
     """
-    drop = ";" in delivery.start_timecode
-    lines = [f"TITLE: {delivery.name}", f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}", ""]
+    fcm = "DROP FRAME" if delivery.drop_frame else "NON-DROP FRAME"
+    lines = [f"TITLE: {delivery.name}", f"FCM: {fcm}", ""]
     for i, marker in enumerate(delivery.markers, start=1):
         start = delivery.timecode(marker.frame)
         end = delivery.timecode(marker.frame + 1)

@@ -17,7 +17,6 @@ from fractions import Fraction
 from pathlib import Path
 
 from sonics.core.tempo import TempoMap
-from sonics.core.timebase import is_drop_frame_rate
 from sonics.export.delivery import Delivery, StemFile
 
 __all__ = ["REAPER_VERSION", "rpp_bytes"]
@@ -132,7 +131,7 @@ def _timecode_lines(delivery: Delivery) -> list[str]:
     rate = delivery.frame_rate
     base = round(rate)
     # REAPER's frame-rate mode: 0 whole rates, 1 drop-frame (29.97/59.94 DF), 2 NTSC non-drop.
-    if is_drop_frame_rate(rate) and ";" in delivery.start_timecode:
+    if delivery.drop_frame:
         ntsc = 1
     elif rate.denominator == 1001:
         ntsc = 2
