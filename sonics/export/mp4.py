@@ -2,11 +2,12 @@
 
 The picture is never decoded or re-encoded: every video packet keeps its bytes, its
 presentation and decode times and its key-frame flag. The mix is encoded with FFmpeg's
-native AAC encoder (48 kHz stereo) and starts at the first video frame's time, so sound and
-picture line up exactly as in the input; optionally the input's own first audio stream is
-kept as a second, non-default track (copied packet for packet too). The file is written
-beside its target and moved into place when complete. No creation time is written, so the
-same inputs give the same bytes.
+native AAC encoder (48 kHz stereo) and its first sample plays with the first video frame,
+so sound and picture line up exactly as in the input (when the picture starts less than one
+AAC frame, 21 ms, after 0, the encoder's priming makes the audio track begin at 0).
+Optionally the input's own first audio stream is kept as a second, non-default track
+(copied packet for packet too). The file is written beside its target and moved into place
+when complete. No creation time is written, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
