@@ -11,7 +11,9 @@ delivery : Delivery
     That delivery.
 truth : SimpleNamespace
     Its constants (``RATE``, ``N_FRAMES``, ``N_SAMPLES``, ``VIDEO``, ``MARKER_FRAMES``) and
-    builders (``make_delivery(start_timecode, **changes)``, ``make_analysis``, ``make_cues``).
+    builders (``make_delivery(start_timecode, **changes)``, ``ntsc_delivery(start_timecode,
+    n_frames, markers)``, ``make_picture(rate, n_frames, path)``, ``make_analysis``,
+    ``make_cues``, ``make_stems``).
 """
 
 from __future__ import annotations
@@ -39,9 +41,8 @@ def frame_s(frame: int) -> float:
 
 
 def make_analysis(path: str = VIDEO) -> Analysis:
-    picture = Picture(path, RATE, N_FRAMES, 320, 180, frame_s(N_FRAMES), True)
     return Analysis(
-        picture=picture,
+        picture=make_picture(path=path),
         frame_times_s=np.arange(N_FRAMES) / float(RATE),
         cuts=(
             Cut(24, frame_s(24)),
@@ -82,6 +83,15 @@ def make_delivery(start_timecode: str = "01:00:00:00", **changes) -> Delivery:
     return Delivery(analysis.picture, make_stems(), markers, **fields)
 
 
+def make_picture(rate: Fraction = RATE, n_frames: int = N_FRAMES, path: str = VIDEO) -> Picture:
+    return Picture(path, rate, n_frames, 320, 180, float(n_frames / rate), True)
+
+
+def ntsc_delivery(start_timecode: str = "01:00:00;00", n_frames: int = N_FRAMES, markers=()) -> Delivery:
+    """The stems over a picture at 30000/1001 (drop-frame timecode when written with ';')."""
+    return Delivery(make_picture(Fraction(30000, 1001), n_frames), make_stems(), markers, start_timecode)
+
+
 @pytest.fixture
 def delivery() -> Delivery:
     return make_delivery()
@@ -100,4 +110,6 @@ def truth() -> SimpleNamespace:
         make_cues=make_cues,
         make_stems=make_stems,
         make_delivery=make_delivery,
+        make_picture=make_picture,
+        ntsc_delivery=ntsc_delivery,
     )

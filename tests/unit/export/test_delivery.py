@@ -98,6 +98,8 @@ def test_refuses_bad_descriptions(truth):
         Delivery(picture, (stems[0], stems[0]))
     with pytest.raises(ParameterError, match="timecode"):
         Delivery(picture, stems, start_timecode="one o'clock")
+    with pytest.raises(ParameterError, match=r"drop-frame, which only 29.97 and 59.94"):
+        Delivery(picture, stems, start_timecode="01:00:00;00")  # the picture runs at 23.976
     with pytest.raises(ParameterError, match="one sample rate"):
         Delivery(picture, (stems[0], StemFile("y", "music", "y.wav", 10, 44100)))
     with pytest.raises(ParameterError, match="offset_samples"):

@@ -1,9 +1,7 @@
 import xml.etree.ElementTree as ET
-from fractions import Fraction
 
 import opentimelineio as otio
 
-from sonics.export.delivery import Delivery
 from sonics.export.fcpxml import fcp_xml_bytes
 
 
@@ -75,9 +73,7 @@ def test_a_media_root_gives_absolute_urls(delivery, tmp_path):
 
 
 def test_drop_frame_start_and_determinism(truth):
-    picture = truth.make_analysis().picture
-    ntsc = type(picture)(picture.path, Fraction(30000, 1001), 96, 320, 180, 3.2032, True)
-    delivery = Delivery(ntsc, truth.make_stems(), start_timecode="01:00:00;00")
+    delivery = truth.ntsc_delivery("01:00:00;00")
     data = fcp_xml_bytes(delivery)
     assert data == fcp_xml_bytes(delivery)
     sequence = ET.fromstring(data).find("project/children/sequence")

@@ -1,10 +1,8 @@
 import csv
 import io
 import re
-from fractions import Fraction
 
 from sonics.core.timebase import timecode_to_frame
-from sonics.export.delivery import Delivery
 from sonics.export.markers import audacity_labels, markers_csv, resolve_marker_edl
 
 _EVENT = re.compile(r"^(\d{3})  001      V     C        (\S+) (\S+) (\S+) (\S+)  $")
@@ -42,9 +40,7 @@ def test_resolve_edl_has_one_frame_events_with_colour_name_and_note(delivery, tr
 
 
 def test_resolve_edl_drop_frame(truth):
-    picture = truth.make_analysis().picture
-    ntsc = type(picture)(picture.path, Fraction(30000, 1001), 2000, 320, 180, 66.7, True)
-    delivery = Delivery(ntsc, (), truth.make_delivery().markers, start_timecode="00:00:59;28")
+    delivery = truth.ntsc_delivery("00:00:59;28", 2000, truth.make_delivery().markers)
     text = resolve_marker_edl(delivery)
     assert "FCM: DROP FRAME" in text
     assert "00:01:00;24 00:01:00;25" in text  # 59;28 + 24 frames: ;00 and ;01 do not exist

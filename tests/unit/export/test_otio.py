@@ -74,8 +74,7 @@ def test_markers_sit_on_their_frames_coloured_by_kind(delivery, truth):
     ],
 )
 def test_global_start_time_is_the_start_timecode(truth, rate, timecode, frame):
-    picture = truth.make_analysis().picture
-    picture = type(picture)(picture.path, rate, 96, 320, 180, float(96 / rate), False)
+    picture = truth.make_picture(rate)
     timeline = _read(otio_bytes(Delivery(picture, truth.make_stems(), start_timecode=timecode)))
     start = timeline.global_start_time
     assert (start.value, start.rate) == (frame, float(rate))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import pytest
 
@@ -156,9 +155,7 @@ def test_tempo_map_is_the_project_tempo(truth):
 
 
 def test_drop_frame_and_determinism(truth):
-    picture = truth.make_analysis().picture
-    ntsc = type(picture)(picture.path, Fraction(30000, 1001), 96, 320, 180, 3.2032, True)
-    delivery = Delivery(ntsc, truth.make_stems(), start_timecode="01:00:00;00")
+    delivery = truth.ntsc_delivery("01:00:00;00")
     data = rpp_bytes(delivery)
     assert data == rpp_bytes(delivery)
     project = _parse(data.decode())
