@@ -98,8 +98,7 @@ def _fix_video(delivery: Delivery, video: ET.Element) -> None:
 
 
 def _fix_audio(delivery: Delivery, audio: ET.Element, media_root: Path | None) -> None:
-    audio.insert(0, ET.Element("numOutputChannels"))
-    audio[0].text = "2"
+    _sub(audio, "numOutputChannels", "2", index=0)
     fmt = _sub(audio, "format", index=1)
     _samples(fmt, delivery.sample_rate)
     stems = [stem for _, group in delivery.stem_groups() for stem in group]

@@ -13,7 +13,6 @@ when complete. No creation time is written, so the same inputs give the same byt
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ExportError, MediaError, ParameterError
+from sonics.export.files import temporary_beside
 
 __all__ = ["AAC_BIT_RATE", "mux_scored_video", "scored_video_suffix"]
 
@@ -105,6 +105,8 @@ def _check_mix(mix: np.ndarray, sample_rate: int) -> np.ndarray:
         raise ParameterError(f"mix must be float audio (full scale 1.0), got {mix.dtype}")
     if sample_rate <= 0:
         raise ParameterError(f"sample_rate must be > 0, got {sample_rate}")
+    if not np.all(np.isfinite(mix)):
+        raise ParameterError("mix holds NaN or infinite samples")
     return mix
 
 
@@ -118,9 +120,11 @@ def _stream_seconds(stream: av.stream.Stream) -> tuple[float, float | None]:
 
 def _mix_frames(mix: np.ndarray, sample_rate: int, start_sample: int) -> Iterator[av.AudioFrame]:
     """Yield the mix as stereo float frames of one AAC frame each, stamped from ``start_sample``."""
-    stereo = np.repeat(mix, 2, axis=0) if mix.shape[0] == 1 else mix
-    for pos in range(0, stereo.shape[1], _AAC_FRAME):
-        block = np.ascontiguousarray(stereo[:, pos : pos + _AAC_FRAME], dtype=np.float32)
+    for pos in range(0, mix.shape[1], _AAC_FRAME):
+        block = mix[:, pos : pos + _AAC_FRAME]
+        block = np.ascontiguousarray(
+            np.repeat(block, 2, axis=0) if len(block) == 1 else block, dtype=np.float32
+        )
         frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
         frame.sample_rate = sample_rate
         frame.time_base = Fraction(1, sample_rate)
@@ -204,19 +208,14 @@ def mux_scored_video(
                     f"{out_path}: the {stream.type} codec {_codec_name(stream)} cannot go into "
                     f"{out_path.suffix} without re-encoding; write {out_path.stem}{better} instead"
                 )
+        tmp = temporary_beside(out_path)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent)
-        except OSError as exc:
-            raise ExportError(f"{out_path}: cannot write here ({str(exc.strerror or exc).lower()})") from None
-        os.close(fd)
-        try:
-            _mux(source, video_in, audio_in, mix, sample_rate, bit_rate, start_s, tmp_name, format_name)
-            os.replace(tmp_name, out_path)
+            _mux(source, video_in, audio_in, mix, sample_rate, bit_rate, start_s, str(tmp), format_name)
+            os.replace(tmp, out_path)
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             raise ExportError(f"{out_path}: cannot write the scored video ({_reason(exc)})") from None
         finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+            tmp.unlink(missing_ok=True)
     return out_path
 
 

@@ -17,22 +17,9 @@ import opentimelineio as otio
 from sonics.core.errors import ExportError
 from sonics.export.delivery import Delivery, DeliveryMarker, StemFile
 
-__all__ = ["otio_bytes", "stem_url", "timeline_otio", "video_url"]
+__all__ = ["otio_bytes", "timeline_otio"]
 
 _SCHEMA = "sonics.delivery/1"
-_TRACK_KIND = {"video": otio.schema.TrackKind.Video, "audio": otio.schema.TrackKind.Audio}
-
-
-def stem_url(stem: StemFile) -> str:
-    """Return the relative URL of a stem (its path, percent-encoded)."""
-    return quote(stem.path)
-
-
-def video_url(delivery: Delivery) -> str | None:
-    """Return the absolute ``file://`` URL of the delivery's video, or None when it has none."""
-    if delivery.video_path is None:
-        return None
-    return Path(delivery.video_path).resolve().as_uri()
 
 
 def _frames(value: int, delivery: Delivery) -> otio.opentime.RationalTime:
@@ -44,13 +31,15 @@ def _picture_range(delivery: Delivery) -> otio.opentime.TimeRange:
 
 
 def _video_track(delivery: Delivery) -> otio.schema.Track:
-    track = otio.schema.Track(name="Picture", kind=_TRACK_KIND["video"])
-    url = video_url(delivery)
-    if url is None:
+    track = otio.schema.Track(name="Picture", kind=otio.schema.TrackKind.Video)
+    if delivery.video_path is None:
         track.append(otio.schema.Gap(source_range=_picture_range(delivery)))
         return track
-    reference = otio.schema.ExternalReference(target_url=url, available_range=_picture_range(delivery))
-    name = Path(delivery.video_path or "").name
+    video = Path(delivery.video_path).resolve()
+    reference = otio.schema.ExternalReference(
+        target_url=video.as_uri(), available_range=_picture_range(delivery)
+    )
+    name = video.name
     track.append(
         otio.schema.Clip(name=name, media_reference=reference, source_range=_picture_range(delivery))
     )
@@ -65,12 +54,13 @@ def _stem_track(delivery: Delivery, stem: StemFile, sample_ranges: bool) -> otio
         )
     else:
         available = _picture_range(delivery)
-    reference = otio.schema.ExternalReference(target_url=stem_url(stem), available_range=available)
+    # A relative URL: the stems travel with the timeline in the output folder.
+    reference = otio.schema.ExternalReference(target_url=quote(stem.path), available_range=available)
     metadata = {"sonics": {"role": stem.role, "n_samples": stem.n_samples, "sample_rate": stem.sample_rate}}
     clip = otio.schema.Clip(
         name=stem.name, media_reference=reference, source_range=_picture_range(delivery), metadata=metadata
     )
-    track = otio.schema.Track(name=stem.name, kind=_TRACK_KIND["audio"])
+    track = otio.schema.Track(name=stem.name, kind=otio.schema.TrackKind.Audio)
     track.append(clip)
     return track
 

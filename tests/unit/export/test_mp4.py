@@ -1,3 +1,4 @@
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -64,6 +65,9 @@ def test_video_is_copied_packet_for_packet_and_the_mix_is_aac_48k_stereo(edit_vi
     n = round(_picture_s(edit_video) * SR)
     out = mux_scored_video(edit_video.path, _mix(n), tmp_path / "scored.mp4")
     assert out == tmp_path / "scored.mp4"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temporary file's 0o600
     original, copied = _packets(edit_video.path, "video"), _packets(out, "video")
     assert len(copied) == edit_video.n_frames
     assert copied == original  # bytes, pts, dts and key frames
@@ -154,6 +158,8 @@ def test_bad_inputs_are_refused_and_leave_nothing(edit_video, tmp_path):
         mux_scored_video(edit_video.path, np.zeros((2, n), np.float32), tmp_path / "s.avi")
     with pytest.raises(MediaError, match="no such file"):
         mux_scored_video(tmp_path / "missing.mp4", np.zeros((2, n), np.float32), tmp_path / "s.mp4")
-    with pytest.raises(ExportError, match="cannot write"):
+    with pytest.raises(ExportError, match="the folder does not exist"):
         mux_scored_video(edit_video.path, np.zeros((2, n), np.float32), tmp_path / "no" / "s.mp4")
+    with pytest.raises(ParameterError, match="NaN"):
+        mux_scored_video(edit_video.path, np.full((2, n), np.nan, np.float32), tmp_path / "s.mp4")
     assert list(tmp_path.iterdir()) == []
