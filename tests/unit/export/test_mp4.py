@@ -121,21 +121,43 @@ def test_a_matroska_input_keeps_every_frame_and_its_times(edit_video, tmp_path):
     assert _burst_s(out) == pytest.approx(float(first_s) + BURST_AT / SR, abs=1 / SR)
 
 
-def _vp8_webm(path: Path) -> Path:
+def _webm(path: Path, codec: str, audio: bool = False) -> Path:
+    """A one-second 64x64 WebM at 24 fps, with Opus sound when ``audio``."""
     with av.open(str(path), "w", format="webm") as out:
-        stream = out.add_stream("libvpx", rate=24)
+        stream = out.add_stream(codec, rate=24)
         stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        sound = out.add_stream("libopus", rate=SR, layout="stereo") if audio else None
         for i in range(24):
             rgb = np.full((64, 64, 3), i * 10, np.uint8)
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
             frame.pts, frame.time_base = i, Fraction(1, 24)
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
+        if sound is not None:
+            samples = av.AudioFrame.from_ndarray(
+                np.zeros((2, SR), np.float32), format="fltp", layout="stereo"
+            )
+            samples.sample_rate, samples.pts = SR, 0
+            out.mux(sound.encode(samples))
+            out.mux(sound.encode(None))
     return path
 
 
+def test_a_vp9_webm_goes_into_mp4_with_its_opus_kept(tmp_path):
+    source = _webm(tmp_path / "cut.webm", "libvpx-vp9", audio=True)
+    assert scored_video_suffix(source, keep_original_audio=True) == ".mp4"
+    out = mux_scored_video(
+        source, np.zeros((2, SR), np.float32), tmp_path / "scored.mp4", keep_original_audio=True
+    )
+    original, copied = _packets(source, "video"), _packets(out, "video")
+    assert [(p[0], p[1], p[3]) for p in copied] == [(p[0], p[1], p[3]) for p in original]
+    with av.open(str(out)) as container:
+        assert [s.codec_context.name for s in container.streams] == ["vp9", "aac", "opus"]
+    assert [p[0] for p in _packets(out, "audio", 1)] == [p[0] for p in _packets(source, "audio", 0)]
+
+
 def test_a_codec_mp4_cannot_hold_is_refused_in_one_line_and_fits_matroska(tmp_path):
-    source = _vp8_webm(tmp_path / "cut.webm")
+    source = _webm(tmp_path / "cut.webm", "libvpx")
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     mix = np.zeros((2, SR), np.float32)
