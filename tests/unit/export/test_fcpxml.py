@@ -2,6 +2,7 @@ import xml.etree.ElementTree as ET
 
 import opentimelineio as otio
 
+from sonics.export.delivery import Delivery
 from sonics.export.fcpxml import fcp_xml_bytes
 
 
@@ -81,3 +82,12 @@ def test_drop_frame_start_and_determinism(truth):
     assert sequence.findtext("timecode/frame") == "107892"
     assert sequence.findtext("timecode/displayformat") == "DF"
     assert sequence.findtext("rate/timebase") == "30" and sequence.findtext("rate/ntsc") == "TRUE"
+
+
+def test_a_picture_without_a_video_file_and_without_stems_still_writes(truth):
+    empty = Delivery(truth.make_analysis("edit.otio").picture, ())
+    data = fcp_xml_bytes(empty)
+    assert _read(data).audio_tracks() == []
+    assert ET.fromstring(data).findtext("project/children/sequence/duration") == "96"
+    with_stems = Delivery(empty.picture, truth.make_stems())
+    assert len(_read(fcp_xml_bytes(with_stems)).audio_tracks()) == 5
