@@ -23,6 +23,7 @@ __all__ = [
     "AtomicFolder",
     "check_output_folder",
     "json_bytes",
+    "temporary_beside",
     "write_bytes_atomic",
     "write_files_atomic",
     "write_json",
@@ -46,6 +47,27 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def temporary_beside(path: str | os.PathLike[str]) -> Path:
+    """Create an empty temporary file beside ``path``, readable as the umask allows, and return its path.
+
+    For writers that need a real, seekable file (a video muxer): write it, then move it onto
+    ``path`` with :func:`os.replace`, or remove it on failure.
+
+    Raises
+    ------
+    ExportError
+        If the folder does not exist or cannot be written.
+    """
+    target = Path(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise ExportError(_describe(target, exc)) from None
+    os.fchmod(fd, 0o666 & ~_umask())
+    os.close(fd)
+    return Path(tmp_name)
 
 
 class AtomicFiles:
