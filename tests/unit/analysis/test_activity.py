@@ -4,7 +4,6 @@ Tolerance: a planted region's start and end are found within +-50 ms (the analys
 frames are 10 ms apart and 48 ms long; measured worst case over 20 seeds: 25 ms).
 """
 
-
 import numpy as np
 import pytest
 
