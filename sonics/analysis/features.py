@@ -21,6 +21,7 @@ a flash or a blip, not a cut (the "flicker" test).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ from scipy.ndimage import gaussian_filter
 
 from sonics.core.frames import LumaChunk
 
-__all__ = ["FrameFeatures", "extract_features"]
+__all__ = ["FrameFeatures", "MeasuredChunk", "extract_features", "measure_chunk"]
 
 _BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
 _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
@@ -134,7 +135,7 @@ class _PhaseCorrelator:
         return spectra
 
     def shift(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return shifts (..., 2) as (dx, dy) and peak heights (...,) for spectra pairs (..., h, w // 2 + 1)."""
+        """Return shifts (..., 2) as (dx, dy) and peak heights (...) of spectra pairs (..., h, w // 2 + 1)."""
         lead = spec_cur.shape[:-2]
         prev = spec_prev.reshape(-1, *spec_prev.shape[-2:])
         cur = spec_cur.reshape(-1, *spec_cur.shape[-2:])
@@ -226,7 +227,7 @@ class _BlockMatcher:
         return summed.reshape(k, span * span, self.n_by * self.n_bx)
 
     def _offset_products(self, a: np.ndarray, windows: np.ndarray) -> np.ndarray:
-        """Sum ``a`` (k, bh, bw) times the window (k, window) at each offset, per block -> (k, offsets, blocks)."""
+        """Per-block sums of a (k, bh, bw) times the window (k, ...) at every offset: (k, offsets, blocks)."""
         k, (wh, ww), span = len(a), self.window_shape, self.span
         bh = self.n_by * _BLOCK_PX
         # The window flat, with room for the last offset's run; `a` as wide as the window.
@@ -332,7 +333,7 @@ def _match(
     *,
     retry: bool = True,
 ) -> np.ndarray:
-    """Match costs (k,) of pairs (k, h, w) at their camera shifts (k, 2), or with no shift if that explains better.
+    """Match costs (k,) of ``halves[earlier]`` against ``halves[later]`` at camera shifts (k, 2), or at rest.
 
     Across a cut the phase-correlation peak is low and lands anywhere: below
     ``_TRUSTED_PEAK`` the shift is not used at all. A poor match at a trusted shift is
@@ -555,7 +556,7 @@ class _Extractor:
     """
 
     def __init__(self, height: int, width: int, max_flash_frames: int) -> None:
-        self.correlator = _PhaseCorrelator(height, width)
+        self.correlator = _correlator(height, width)
         self.matcher = _BlockMatcher(height // 2, width // 2)
         self.size = (height, width)
         self.max_flash = max_flash_frames
@@ -589,17 +590,16 @@ class _Extractor:
         )
         self.n = 0
 
-    def add(self, chunk: LumaChunk) -> None:
-        """Measure a chunk of frames."""
-        luma = chunk.luma
+    def add(self, chunk: MeasuredChunk) -> None:
+        """Compare a chunk's frames with each other and with the frames before."""
+        luma, spectra = chunk.luma, chunk.spectra
         first, n = self.n, len(luma)
         self.columns.reserve(first + n)
         col = self.columns.arrays
-        spectra = self.correlator.spectrum(luma)
         col["times_s"][first : first + n] = chunk.times_s
-        col["mean_luma"][first : first + n] = luma.mean(axis=(1, 2))
-        col["contrast"][first : first + n] = luma.std(axis=(1, 2))
-        col["thumbs"][first : first + n] = _thumbs(luma).reshape(n, -1)
+        col["mean_luma"][first : first + n] = chunk.mean_luma
+        col["contrast"][first : first + n] = chunk.contrast
+        col["thumbs"][first : first + n] = chunk.thumbs
         # Shifts of every frame against the one before, in one batch.
         if first > 0:
             before = np.concatenate([self.past.spectra[-1:], spectra[:-1]])
@@ -610,7 +610,7 @@ class _Extractor:
             confidence = np.concatenate([[1.0], confidence])
         col["shift_px"][first : first + n] = shift
         col["shift_confidence"][first : first + n] = confidence
-        seen = self.past.then(luma, _halves(luma), spectra)
+        seen = self.past.then(luma, chunk.halves, spectra)
         # Each frame against the one before (frame 0 has none).
         cur = np.arange(max(first, 1), first + n)
         i = cur - seen.first
@@ -698,13 +698,87 @@ class _Extractor:
         )
 
 
-def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) -> FrameFeatures:
+@dataclass(frozen=True, slots=True, eq=False)
+class MeasuredChunk:
+    """A chunk of frames with what each frame gives on its own, before any comparison.
+
+    Made by :func:`measure_chunk`; :func:`extract_features` then compares the frames.
+    Measuring is the half of the work that needs no other chunk, so it can run ahead in
+    another thread (the decoding one) while the chunk before is being compared.
+
+    Attributes
+    ----------
+    times_s : ndarray, float64, shape (n,)
+        Frame start times from PTS [s].
+    luma : ndarray, float32, shape (n, h, w)
+        The analysis frames.
+    spectra : ndarray, complex64, shape (n, h, w // 2 + 1)
+        Windowed spectra, for phase correlation.
+    halves : ndarray, float32, shape (n, h // 2, w // 2)
+        Half-size texture frames, for block matching.
+    thumbs : ndarray, float16, shape (n, 18 * 32)
+        Tiny luma thumbnails, flattened.
+    mean_luma, contrast : ndarray, float32, shape (n,)
+        Mean and standard deviation of luma, 0..255.
+    """
+
+    times_s: np.ndarray
+    luma: np.ndarray
+    spectra: np.ndarray
+    halves: np.ndarray
+    thumbs: np.ndarray
+    mean_luma: np.ndarray
+    contrast: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.times_s)
+
+
+def measure_chunk(chunk: LumaChunk) -> MeasuredChunk:
+    """Measure what each frame of a chunk gives on its own: spectrum, texture, thumbnail, levels.
+
+    Parameters
+    ----------
+    chunk : LumaChunk
+        Consecutive analysis frames.
+
+    Returns
+    -------
+    MeasuredChunk
+
+    Examples
+    --------
+    >>> luma = np.zeros((2, 90, 160), np.float32)
+    >>> measure_chunk(LumaChunk(np.array([0.0, 0.04]), luma)).spectra.shape
+    (2, 90, 81)
+    """
+    luma = chunk.luma
+    return MeasuredChunk(
+        times_s=chunk.times_s,
+        luma=luma,
+        spectra=_correlator(*luma.shape[1:]).spectrum(luma),
+        halves=_halves(luma),
+        thumbs=_thumbs(luma).reshape(len(luma), -1).astype(np.float16),
+        mean_luma=luma.mean(axis=(1, 2)),
+        contrast=luma.std(axis=(1, 2)),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _correlator(height: int, width: int) -> _PhaseCorrelator:
+    return _PhaseCorrelator(height, width)
+
+
+def extract_features(
+    chunks: Iterable[LumaChunk | MeasuredChunk], *, max_flash_frames: int = 3
+) -> FrameFeatures:
     """Measure every frame of a stream of luma chunks.
 
     Parameters
     ----------
-    chunks : iterable of LumaChunk
-        Frames in presentation order, all of the same size.
+    chunks : iterable of LumaChunk or MeasuredChunk
+        Frames in presentation order, all of the same size; chunks already passed
+        through :func:`measure_chunk` are not measured again.
     max_flash_frames : int >= 1
         Longest flash or blip the flicker test looks past [frames].
 
@@ -714,9 +788,10 @@ def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) 
     """
     extractor: _Extractor | None = None
     for chunk in chunks:
+        measured = chunk if isinstance(chunk, MeasuredChunk) else measure_chunk(chunk)
         if extractor is None:
-            extractor = _Extractor(*chunk.luma.shape[1:], max_flash_frames)
-        extractor.add(chunk)
+            extractor = _Extractor(*measured.luma.shape[1:], max_flash_frames)
+        extractor.add(measured)
     if extractor is None:  # no frames at all
         extractor = _Extractor(_BLOCK_PX * 4, _BLOCK_PX * 4, max_flash_frames)
     return extractor.features()

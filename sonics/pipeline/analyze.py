@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sonics.analysis.features import FrameFeatures, extract_features
+from sonics.analysis.features import FrameFeatures, extract_features, measure_chunk
 from sonics.analysis.picture import PictureAnalyzer
 from sonics.core.errors import MediaError, ParameterError
 from sonics.core.model import Analysis, AudioRegion, Picture
@@ -145,7 +145,9 @@ def _read_features(path: Path, on_progress: Progress | None) -> tuple[VideoReade
     reader = VideoReader(path)
     with reader:
         report = None if on_progress is None else (lambda done, total: on_progress("picture", done, total))
-        features = extract_features(_prefetch(reader.luma_chunks(on_progress=report)))
+        # Each chunk is decoded and measured on its own in the background thread while the
+        # one before is compared with its neighbours here; large numpy steps let both run.
+        features = extract_features(_prefetch(map(measure_chunk, reader.luma_chunks(on_progress=report))))
     if features.n_frames == 0:
         raise MediaError(f"{path}: the video stream holds no decodable frames")
     return reader, features
