@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import fft as scipy_fft
-from scipy.ndimage import gaussian_filter
 
 from sonics.core.frames import LumaChunk
 
@@ -427,10 +426,46 @@ def _halves(luma: np.ndarray) -> np.ndarray:
     """
     h, w = luma.shape[1] // 2 * 2, luma.shape[2] // 2 * 2
     f = luma[:, :h, :w]
-    half = 0.25 * (f[:, 0::2, 0::2] + f[:, 1::2, 0::2] + f[:, 0::2, 1::2] + f[:, 1::2, 1::2])
-    half[:, 1:-1] = 0.25 * (half[:, :-2] + 2 * half[:, 1:-1] + half[:, 2:])
-    half[:, :, 1:-1] = 0.25 * (half[:, :, :-2] + 2 * half[:, :, 1:-1] + half[:, :, 2:])
-    return half - gaussian_filter(half, (0, _SHADING_SIGMA_PX, _SHADING_SIGMA_PX), mode="nearest")
+    half = f[:, 0::2, 0::2] + f[:, 1::2, 0::2]
+    half += f[:, 0::2, 1::2]
+    half += f[:, 1::2, 1::2]
+    half *= 0.25
+    for axis in (1, 2):
+        inner = [slice(None)] * 3
+        middle = half[(*inner[:axis], slice(1, -1))] * 2
+        middle += half[(*inner[:axis], slice(None, -2))]
+        middle += half[(*inner[:axis], slice(2, None))]
+        middle *= 0.25
+        half[(*inner[:axis], slice(1, -1))] = middle
+    return half - _shading(half)
+
+
+def _shading(half: np.ndarray) -> np.ndarray:
+    """Gaussian blur of frames (n, h, w) by ``_SHADING_SIGMA_PX``, edges extended (float32).
+
+    As ``scipy.ndimage.gaussian_filter(half, (0, s, s), mode="nearest")``, in float64 one
+    axis at a time, but as matrix products (twice as fast); the two differ in the last bit
+    of about one value in a million.
+    """
+    rows, cols = _gaussian_matrix(half.shape[1]), _gaussian_matrix(half.shape[2]).T
+    blurred = np.empty_like(half)
+    for batch in _batches(len(half)):
+        down = (rows @ half[batch].astype(np.float64)).astype(np.float32)
+        blurred[batch] = (down.astype(np.float64) @ cols).astype(np.float32)
+    return blurred
+
+
+@functools.lru_cache(maxsize=8)
+def _gaussian_matrix(n: int) -> np.ndarray:
+    """Return the (n, n) float64 matrix of a Gaussian blur along one axis, edges extended."""
+    radius = int(4.0 * _SHADING_SIGMA_PX + 0.5)  # scipy's default truncation, 4 sigma
+    taps = np.arange(-radius, radius + 1)
+    weights = np.exp(-0.5 / _SHADING_SIGMA_PX**2 * taps**2)
+    weights /= weights.sum()
+    matrix = np.zeros((n, n))
+    for tap, weight in zip(taps, weights, strict=True):
+        np.add.at(matrix, (np.arange(n), np.clip(np.arange(n) + tap, 0, n - 1)), weight)
+    return np.ascontiguousarray(matrix)
 
 
 def _thumbs(luma: np.ndarray) -> np.ndarray:
