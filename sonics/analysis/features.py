@@ -539,47 +539,49 @@ class _Columns:
         return {name: array[:n] for name, array in self.arrays.items()}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _Seen:
-    """The frames a chunk may compare: the last few of earlier chunks, then its own.
+class _Recent:
+    """The last frames seen, kept in rings: frame ``j`` sits in slot ``j % capacity``.
 
-    Frame ``j`` is at index ``j - first`` of ``frames``, ``halves``, ``travel`` and
-    ``walked``, and at ``j - spectra_first`` of ``spectra``.
+    Enough for a chunk's own frames and the ``n_past`` before them, which is all a chunk
+    compares with; storing a chunk overwrites only frames older than that.
     """
 
-    first: int
-    frames: np.ndarray  # (k, h, w) analysis frames
-    halves: np.ndarray  # (k, h / 2, w / 2) block-matching frames
-    travel: np.ndarray  # (k, 2) camera position [analysis px]
-    walked: np.ndarray  # (k,) cumulative compensated change
-    spectra_first: int
-    spectra: np.ndarray  # (k', h, w / 2 + 1) phase-correlation spectra
+    def __init__(self, height: int, width: int, n_past: int) -> None:
+        self.shape = (height, width)
+        self.n_past = n_past
+        self.capacity = 0
+        self._allocate(n_past + 1, first=0)
 
-    def then(self, frames: np.ndarray, halves: np.ndarray, spectra: np.ndarray) -> _Seen:
-        """Return these frames followed by a chunk's (its travel and walked still zero)."""
-        n = len(frames)
-        return _Seen(
-            self.first,
-            np.concatenate([self.frames, frames]),
-            np.concatenate([self.halves, halves]),
-            np.concatenate([self.travel, np.zeros((n, 2))]),
-            np.concatenate([self.walked, np.zeros(n)]),
-            self.spectra_first,
-            np.concatenate([self.spectra, spectra]),
+    def _allocate(self, capacity: int, first: int) -> None:
+        h, w = self.shape
+        rings = (
+            np.zeros((capacity, h, w), np.float32),  # analysis frames
+            np.zeros((capacity, h // 2, w // 2), np.float32),  # block-matching frames
+            np.zeros((capacity, h, w // 2 + 1), np.complex64),  # phase-correlation spectra
+            np.zeros((capacity, 2)),  # camera position [analysis px]
+            np.zeros(capacity),  # cumulative compensated change
         )
+        if self.capacity:  # move the frames still needed
+            kept = np.arange(max(0, first - self.n_past), first)
+            for ring, old in zip(rings, self._rings(), strict=True):
+                ring[kept % capacity] = old[kept % self.capacity]
+        self.frames, self.halves, self.spectra, self.travel, self.walked = rings
+        self.capacity = capacity
 
-    def last(self, n_frames: int, n_spectra: int) -> _Seen:
-        """Return the last ``n_frames`` frames and ``n_spectra`` spectra."""
-        n, m = min(n_frames, len(self.frames)), min(n_spectra, len(self.spectra))
-        return _Seen(
-            self.first + len(self.frames) - n,
-            self.frames[len(self.frames) - n :].copy(),
-            self.halves[len(self.halves) - n :].copy(),
-            self.travel[len(self.travel) - n :].copy(),
-            self.walked[len(self.walked) - n :].copy(),
-            self.spectra_first + len(self.spectra) - m,
-            self.spectra[len(self.spectra) - m :].copy(),
-        )
+    def _rings(self) -> tuple[np.ndarray, ...]:
+        return self.frames, self.halves, self.spectra, self.travel, self.walked
+
+    def slots(self, frames: np.ndarray | int) -> np.ndarray:
+        """Return the ring slots of frame numbers."""
+        return np.asarray(frames) % self.capacity
+
+    def store(self, first: int, chunk: MeasuredChunk) -> np.ndarray:
+        """Store a chunk's frames from frame number ``first`` on; return their slots."""
+        if self.capacity < self.n_past + len(chunk):
+            self._allocate(self.n_past + len(chunk), first)
+        slots = self.slots(np.arange(first, first + len(chunk)))
+        self.frames[slots], self.halves[slots], self.spectra[slots] = chunk.luma, chunk.halves, chunk.spectra
+        return slots
 
 
 class _Extractor:
@@ -597,16 +599,7 @@ class _Extractor:
         self.max_flash = max_flash_frames
         # What a chunk looks back on: a dissolve span reaches 2 * max(SPAN_HALF_WIDTHS)
         # frames back, the flicker test's phase correlation max_flash + 1.
-        self.n_past = max(2 * max(SPAN_HALF_WIDTHS), max_flash_frames + 1)
-        self.past = _Seen(
-            0,
-            np.zeros((0, height, width), np.float32),
-            np.zeros((0, height // 2, width // 2), np.float32),
-            np.zeros((0, 2)),
-            np.zeros(0),
-            0,
-            np.zeros((0, height, width // 2 + 1), np.complex64),
-        )
+        self.recent = _Recent(height, width, max(2 * max(SPAN_HALF_WIDTHS), max_flash_frames + 1))
         self.candidates: list[int] = []  # flicker candidates whose later frames may be still to come
         n_thumb = _THUMB_SHAPE[0] * _THUMB_SHAPE[1]
         self.columns = _Columns(
@@ -636,8 +629,9 @@ class _Extractor:
         col["contrast"][first : first + n] = chunk.contrast
         col["thumbs"][first : first + n] = chunk.thumbs
         # Shifts of every frame against the one before, in one batch.
+        recent = self.recent
         if first > 0:
-            before = np.concatenate([self.past.spectra[-1:], spectra[:-1]])
+            before = np.concatenate([recent.spectra[recent.slots(first - 1)][None], spectra[:-1]])
             shift, confidence = self.correlator.shift(before, spectra)
         else:
             shift, confidence = self.correlator.shift(spectra[:-1], spectra[1:])
@@ -645,31 +639,28 @@ class _Extractor:
             confidence = np.concatenate([[1.0], confidence])
         col["shift_px"][first : first + n] = shift
         col["shift_confidence"][first : first + n] = confidence
-        seen = self.past.then(luma, chunk.halves, spectra)
+        slots = recent.store(first, chunk)
         # Each frame against the one before (frame 0 has none).
         cur = np.arange(max(first, 1), first + n)
-        i = cur - seen.first
-        cost = _match(self.matcher, seen.halves, i - 1, i, shift[cur - first], confidence[cur - first])
-        share, change = _compensated_change(seen.frames, i - 1, i, shift[cur - first])
+        a, b = recent.slots(cur - 1), recent.slots(cur)
+        cost = _match(self.matcher, recent.halves, a, b, shift[cur - first], confidence[cur - first])
+        share, change = _compensated_change(recent.frames, a, b, shift[cur - first])
         overlap = np.isfinite(share)
         col["match_cost"][cur] = cost
         col["moving_share"][cur[overlap]] = share[overlap]
         walked = np.zeros(n)
         walked[cur - first] = np.where(overlap, change, 0.0)
         # Camera position and cumulative change, summed frame by frame from frame 0 (shift 0).
-        at = len(seen.frames) - n
-        seen.travel[at:] = np.cumsum(
-            np.concatenate([seen.travel[at - 1 : at] if at else np.zeros((1, 2)), shift]), axis=0
-        )[1:]
-        seen.walked[at:] = np.cumsum(
-            np.concatenate([seen.walked[at - 1 : at] if at else np.zeros(1), walked])
-        )[1:]
-        self._flicker(seen, first, n, cur[~(cost <= CANDIDATE_COST)])
-        self._spans(seen, first, n)
-        self.past = seen.last(self.n_past, self.max_flash + 1)
+        before = recent.slots(first - 1)
+        start_travel = recent.travel[before][None] if first else np.zeros((1, 2))
+        recent.travel[slots] = np.cumsum(np.concatenate([start_travel, shift]), axis=0)[1:]
+        start_walked = recent.walked[before][None] if first else np.zeros(1)
+        recent.walked[slots] = np.cumsum(np.concatenate([start_walked, walked]))[1:]
+        self._flicker(first, n, cur[~(cost <= CANDIDATE_COST)])
+        self._spans(first, n)
         self.n += n
 
-    def _flicker(self, seen: _Seen, first: int, n: int, new_candidates: np.ndarray) -> None:
+    def _flicker(self, first: int, n: int, new_candidates: np.ndarray) -> None:
         """Run the flicker test on the chunk: is a candidate a blip the picture comes back from.
 
         Candidate ``c`` is matched against the frames before ``c - 1`` (did the picture
@@ -687,14 +678,15 @@ class _Extractor:
         if not pairs:
             return
         cand, slot, earlier, later = np.array(pairs).T
-        shift, confidence = self.correlator.shift(
-            seen.spectra[earlier - seen.spectra_first], seen.spectra[later - seen.spectra_first]
-        )
-        a, b = earlier - seen.first, later - seen.first
-        costs = _match(self.matcher, seen.halves, a, b, shift, confidence)
-        self.columns.arrays["flicker_cost"][cand, slot] = costs
+        # Candidates side by side share pairs (c + 1 against c - 1 for both): match each once.
+        (earlier, later), which = np.unique(np.stack([earlier, later]), axis=1, return_inverse=True)
+        recent = self.recent
+        a, b = recent.slots(earlier), recent.slots(later)
+        shift, confidence = self.correlator.shift(recent.spectra[a], recent.spectra[b])
+        costs = _match(self.matcher, recent.halves, a, b, shift, confidence)
+        self.columns.arrays["flicker_cost"][cand, slot] = costs[which.ravel()]
 
-    def _spans(self, seen: _Seen, first: int, n: int) -> None:
+    def _spans(self, first: int, n: int) -> None:
         """Match frame ``j - 2h`` against ``j`` where the frame between looks like a blend of them."""
         thumbs = self.columns.arrays["thumbs"]
         widths = np.array(SPAN_HALF_WIDTHS)
@@ -708,16 +700,17 @@ class _Extractor:
             blend_residual(starts, middles, current) <= _SPAN_MAX_RESIDUAL
         )
         ends, hs = ends[looks_blended], hs[looks_blended]
-        a, b = ends - 2 * hs - seen.first, ends - seen.first
-        moved = seen.travel[b] - seen.travel[a]
+        recent = self.recent
+        a, b = recent.slots(ends - 2 * hs), recent.slots(ends)
+        moved = recent.travel[b] - recent.travel[a]
         near = np.hypot(moved[:, 0], moved[:, 1]) <= 0.35 * self.size[1]
         ends, hs, a, b, moved = ends[near], hs[near], a[near], b[near], moved[near]
-        _, net = _compensated_change(seen.frames, a, b, moved, share=False)
-        consistency = net / (seen.walked[b] - seen.walked[a] + 1e-6)
+        _, net = _compensated_change(recent.frames, a, b, moved, share=False)
+        consistency = net / (recent.walked[b] - recent.walked[a] + 1e-6)
         steady = consistency >= _SPAN_MIN_CONSISTENCY
         ends, hs, a, b, moved = ends[steady], hs[steady], a[steady], b[steady], moved[steady]
         # The camera travel is summed over trusted frame-to-frame shifts: no second try.
-        cost = _match(self.matcher, seen.halves, a, b, moved, 1.0, retry=False)
+        cost = _match(self.matcher, recent.halves, a, b, moved, 1.0, retry=False)
         found = np.stack([cost, consistency[steady], net[steady]], axis=-1)
         self.columns.arrays["span_cost"][ends - hs, np.searchsorted(widths, hs)] = found
 
