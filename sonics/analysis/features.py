@@ -279,13 +279,17 @@ class _BlockMatcher:
         windows = np.zeros((usable.size, *self.window_shape), np.float32)
         padded = (pad_top + pad_bottom + pad_left + pad_right)[usable] > 0
         inside = np.zeros((int(padded.sum()), *self.window_shape), np.float32)
-        for i, (k, rim) in enumerate(zip(usable, np.cumsum(padded) - 1, strict=True)):
-            inner = frames[later[k], max(0, y0[k]) : y0[k] + bh + 2 * r, max(0, x0[k]) : x0[k] + bw + 2 * r]
-            rows = slice(pad_top[k], pad_top[k] + inner.shape[0])
-            cols = slice(pad_left[k], pad_left[k] + inner.shape[1])
+        # Plain ints: this loop runs per pair, and numpy scalars index slowly.
+        places = zip(*(v[usable].tolist() for v in (later, y0, x0, pad_top, pad_left)), strict=True)
+        rim = 0
+        for i, (frame, top, left, pad_y, pad_x) in enumerate(places):
+            inner = frames[frame, max(0, top) : top + bh + 2 * r, max(0, left) : left + bw + 2 * r]
+            rows = slice(pad_y, pad_y + inner.shape[0])
+            cols = slice(pad_x, pad_x + inner.shape[1])
             windows[i, rows, cols] = inner
             if padded[i]:
                 inside[rim, rows, cols] = 1.0
+                rim += 1
         a = frames[earlier[usable], self.oy : self.oy + bh, self.ox : self.ox + bw]
         a_sum, a_sq = self._blocks(a), self._blocks(a * a)
         a_var = a_sq - a_sum**2 / n
@@ -399,9 +403,10 @@ def _compensated_change(
     for batch in (overlap[s] for s in _batches(overlap.size)):
         # cur moved onto prev's grid, one pixel wider and taller for the bilinear corners.
         moved = np.zeros((batch.size, h + 1, w + 1), np.float32)
-        for i, p in enumerate(batch):
-            moved[i, y0[p] : y1[p] + 1, x0[p] : x1[p] + 1] = frames[
-                later[p], y0[p] + iy[p] : y1[p] + iy[p] + 1, x0[p] + ix[p] : x1[p] + ix[p] + 1
+        places = zip(*(v[batch].tolist() for v in (later, y0, y1, x0, x1, iy, ix)), strict=True)
+        for i, (frame, top, bottom, left, right, dy, dx) in enumerate(places):
+            moved[i, top : bottom + 1, left : right + 1] = frames[
+                frame, top + dy : bottom + dy + 1, left + dx : right + dx + 1
             ]
         # The same weights and roundings as interpolating each frame on its own.
         across = (1 - fx[batch, None, None]).astype(np.float32) * moved[:, :, :w]
