@@ -102,7 +102,12 @@ class Clip:
     frame_rate: float
 
 
-BBB_TRUTH = Truth(hard_cuts=(283, 376, 551), gradual=((0, 45, "fade_in"),), flashes=(), notes={139: "tilt"})
+# The fade-in, read off the decoded frames: 0-4 are black (Y = 16 everywhere); 5 is one level
+# of coding dither (47 % of pixels at 17) that does not correlate with the shot (r = -0.12 with
+# frame 48); from 6 on the shot shows (r = 0.49) and brightens to 96 % at 47; 48 is the first
+# frame at full level, and 49 on stay there. So the ramp is 6-47, as for the synthetic fades
+# (first and last blended frame, black frames not counted).
+BBB_TRUTH = Truth(hard_cuts=(283, 376, 551), gradual=((6, 47, "fade_in"),), flashes=(), notes={139: "tilt"})
 
 
 # --------------------------------------------------------------------------------------------
