@@ -584,9 +584,13 @@ class _Recent:
         """Store a chunk's frames from frame number ``first`` on; return their slots."""
         if self.capacity < self.n_past + len(chunk):
             self._allocate(self.n_past + len(chunk), first)
-        slots = self.slots(np.arange(first, first + len(chunk)))
-        self.frames[slots], self.halves[slots], self.spectra[slots] = chunk.luma, chunk.halves, chunk.spectra
-        return slots
+        start = first % self.capacity
+        head = min(len(chunk), self.capacity - start)  # up to the ring's end, the rest from its start
+        rings, parts = (self.frames, self.halves, self.spectra), (chunk.luma, chunk.halves, chunk.spectra)
+        for ring, part in zip(rings, parts, strict=True):
+            ring[start : start + head] = part[:head]
+            ring[: len(chunk) - head] = part[head:]
+        return self.slots(np.arange(first, first + len(chunk)))
 
 
 class _Extractor:
