@@ -46,10 +46,17 @@ print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time()
 
 
 def timed(kind: str, video: Path, tree: Path) -> dict[str, float]:
-    """Return the wall and CPU seconds of one run in a fresh process."""
+    """Return the wall and CPU seconds of one run in a fresh process.
+
+    ``-P``: the working folder must not come before ``tree`` on the import path.
+    """
     env = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind, str(video)], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-P", "-c", _CHILD, kind, str(video)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(done.stdout.splitlines()[-1])
 
