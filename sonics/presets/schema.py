@@ -725,16 +725,39 @@ class MusicSettings:
 class MixSettings:
     """The mix and its delivery loudness: the ``[mix]`` table.
 
+    Gains are in dB; the duck depths are the gain (<= 0 dB) of what dips.
+
     Parameters
     ----------
     loudness : str
         ``streaming`` (-14 LUFS, -1 dBTP), ``ebu-r128`` (-23 LUFS, -1 dBTP), ``atsc``
-        (-24 LKFS, -2 dBTP), or a number of LUFS such as ``"-16"``.
+        (-24 LKFS, -2 dBTP), or a number of LUFS in [-60, -5] such as ``"-16"`` (-1 dBTP).
+    true_peak_db : float
+        Ceiling override, dBTP in [-12, 0]; 0 keeps the loudness target's own ceiling.
+    dialogue_gain_db, music_gain_db, effects_gain_db : float
+        Bus levels before the loudness gain, dB in [-60, 12].
+    duck_depth_db : float
+        Music gain under speech, dB in [-40, 0].
+    duck_beds_depth_db : float
+        Effect-bed gain under speech, dB in [-40, 0].
+    duck_attack_ms, duck_release_ms, duck_hold_ms : float
+        Time constant into the dip (ms, 1..2000), out of it (ms, 10..10000), and how long
+        the dip stays after the speech ends (ms, 0..5000).
+    impact_duck_db : float
+        Further music gain under the biggest impacts, dB in [-24, 0] (0: off).
+    impact_duck_ms : float
+        How long after each biggest impact the music stays down (ms, 0..5000).
+    impact_min_intensity : float
+        Hit cues at least this intense (0..1) on a cut, impact or flash are the biggest impacts.
+    limiter_release_ms : float
+        Recovery time constant of the true-peak limiter (ms, 1..1000).
+    limiter_lookahead_ms : float
+        How long before a peak the limiter's gain starts to fall (ms, 0.1..20).
 
     Example
     -------
-    >>> MixSettings(loudness="ebu-r128").loudness
-    'ebu-r128'
+    >>> MixSettings(loudness="ebu-r128", duck_depth_db=-12).duck_depth_db
+    -12.0
     """
 
     loudness: str = field(
@@ -742,8 +765,79 @@ class MixSettings:
         metadata=_spec(
             "string",
             "delivery loudness: streaming, ebu-r128, atsc, or LUFS as a number",
-            pattern=r"streaming|ebu-r128|atsc|-?[0-9]+(\.[0-9]+)?",
-            pattern_doc="streaming, ebu-r128, atsc or a number such as -16",
+            pattern=r"streaming|ebu-r128|atsc|-(([5-9]|[1-5][0-9])(\.[0-9]+)?|60(\.0+)?)",
+            pattern_doc="streaming, ebu-r128, atsc or LUFS from -60 to -5 such as -16",
+        ),
+    )
+    true_peak_db: float = field(
+        default=0.0,
+        metadata=_spec(
+            "number", "true-peak ceiling; 0 keeps the loudness target's own", unit="dBTP", low=-12, high=0
+        ),
+    )
+    dialogue_gain_db: float = field(
+        default=0.0,
+        metadata=_spec("number", "level of the cut's own audio", unit="dB", low=-60, high=12),
+    )
+    music_gain_db: float = field(
+        default=0.0, metadata=_spec("number", "level of the music bus", unit="dB", low=-60, high=12)
+    )
+    effects_gain_db: float = field(
+        default=0.0, metadata=_spec("number", "level of the effects bus", unit="dB", low=-60, high=12)
+    )
+    duck_depth_db: float = field(
+        default=-9.0,
+        metadata=_spec("number", "music gain under speech in the cut's audio", unit="dB", low=-40, high=0),
+    )
+    duck_beds_depth_db: float = field(
+        default=-6.0,
+        metadata=_spec(
+            "number", "effect-bed gain under speech in the cut's audio", unit="dB", low=-40, high=0
+        ),
+    )
+    duck_attack_ms: float = field(
+        default=20.0,
+        metadata=_spec("number", "time constant of the dip under speech", unit="ms", low=1, high=2000),
+    )
+    duck_release_ms: float = field(
+        default=350.0,
+        metadata=_spec("number", "time constant of the recovery after a dip", unit="ms", low=10, high=10000),
+    )
+    duck_hold_ms: float = field(
+        default=150.0,
+        metadata=_spec("number", "the dip stays this long after speech ends", unit="ms", low=0, high=5000),
+    )
+    impact_duck_db: float = field(
+        default=-3.0,
+        metadata=_spec(
+            "number", "further music gain under the biggest impacts (0: off)", unit="dB", low=-24, high=0
+        ),
+    )
+    impact_duck_ms: float = field(
+        default=250.0,
+        metadata=_spec(
+            "number", "music stays down this long after each biggest impact", unit="ms", low=0, high=5000
+        ),
+    )
+    impact_min_intensity: float = field(
+        default=0.85,
+        metadata=_spec(
+            "number",
+            "hit cues at least this intense (0..1) on a cut or impact are the biggest",
+            low=0,
+            high=1,
+        ),
+    )
+    limiter_release_ms: float = field(
+        default=50.0,
+        metadata=_spec(
+            "number", "recovery time constant of the true-peak limiter", unit="ms", low=1, high=1000
+        ),
+    )
+    limiter_lookahead_ms: float = field(
+        default=1.5,
+        metadata=_spec(
+            "number", "the limiter's gain starts to fall this long before a peak", unit="ms", low=0.1, high=20
         ),
     )
 
