@@ -471,8 +471,9 @@ class TruePeakLimiter:
         audio : numpy.ndarray
             Shape ``(channels, samples)``, float32: ``input * gain``, rounded once.
         gain : numpy.ndarray
-            Shape ``(samples,)``, float64, in ``(0, 1]``; exactly 1 wherever nothing
-            within the look-ahead and release needs limiting.
+            Shape ``(samples,)``, float32, in ``(0, 1]``; exactly 1 wherever nothing
+            within the look-ahead and release needs limiting. ``audio`` is exactly the
+            float32 product of the input and this gain.
 
         Raises
         ------
@@ -488,13 +489,14 @@ class TruePeakLimiter:
         peaks = _peak_envelope(x, interp, floor=aim)
         over = peaks > aim
         if not over.any():
-            return x.astype(np.float32), np.ones(n)
+            return x.astype(np.float32), np.ones(n, dtype=np.float32)
         reduction_db = np.zeros(n)
         reduction_db[over] = 20.0 * np.log10(peaks[over] / aim)
         lookahead = max(1, round(self.lookahead_ms * rate / 1000.0))
         decay = math.exp(-1000.0 / (self.release_ms * rate))
         for _ in range(_MAX_PASSES):
-            gain = _gain_curve(reduction_db, lookahead, _HALF_TAPS + 1, decay)
+            # float32: the output is exactly the float32 product of input and gain
+            gain = _gain_curve(reduction_db, lookahead, _HALF_TAPS + 1, decay).astype(np.float32)
             out = (x * gain).astype(np.float32)
             # Where the gain is 1 across the interpolator's reach the output is the input, already under.
             peaks = _peak_envelope(out, interp, floor=ceiling, where=_reach_blocks(1.0 - gain) > 0.0)
@@ -504,7 +506,7 @@ class TruePeakLimiter:
             # The gain moving under the interpolator's taps lifted these a little: ask for more there.
             reduction_db[over] += 20.0 * np.log10(peaks[over] / aim)
         # Not reached on any signal tried; a last flat trim keeps the promise regardless.
-        gain = gain * (aim / float(peaks.max()))
+        gain = gain * np.float32(aim / float(peaks.max()))
         return (x * gain).astype(np.float32), gain
 
 

@@ -406,7 +406,7 @@ def normalize_loudness(
         warnings.append(f"the mix is {why}: it cannot be measured, so it was not normalised")
         audio, gain = limiter.process(programme, sample_rate)
         measurement = measure_loudness(audio, sample_rate)
-        return Normalized(audio, 0.0, gain.astype(np.float32), measurement, None, 1, tuple(warnings))
+        return Normalized(audio, 0.0, gain, measurement, None, 1, tuple(warnings))
     goal = target.integrated_lufs
     gain_db = goal - input_lufs
     tried: list[tuple[float, float]] = []
@@ -426,9 +426,7 @@ def normalize_loudness(
             "allows no louder without limiting it flat"
         )
     measurement = measure_loudness(audio, sample_rate, integrated=lufs if math.isfinite(lufs) else None)
-    return Normalized(
-        audio, tried[-1][0], gain.astype(np.float32), measurement, input_lufs, len(tried), tuple(warnings)
-    )
+    return Normalized(audio, tried[-1][0], gain, measurement, input_lufs, len(tried), tuple(warnings))
 
 
 def _next_gain(tried: list[tuple[float, float]], goal: float) -> float:
