@@ -50,6 +50,8 @@ _KAISER_BETA = 9.0
 _BLOCK = 1 << 16
 _MERGE_GAP = 256  # candidate stretches closer than this are metered as one
 _REACH_BLOCK = 32  # >= _HALF_TAPS: the meter skips whole blocks that cannot reach a level
+_GAIN_BLOCK = 1 << 18  # gain curves are computed this many samples at a time
+_NEGLIGIBLE_DB = 1e-9  # a released reduction under this is over (float32 gain 1 exactly)
 _GUARD = 1.0 - 1e-6  # the limiter aims this fraction under its ceiling (about -0.00001 dB)
 _MAX_PASSES = 12
 _MIN_RUN = 16  # below this many samples per branch, the follower steps sample by sample
@@ -298,7 +300,9 @@ def _peak_envelope(
     which is below ``floor`` there: the interpolator cannot exceed ``bound`` times the
     largest sample it reads.
     """
-    magnitude = np.abs(x).max(axis=0).astype(np.float64)
+    magnitude = np.empty(x.shape[1])
+    for a in range(0, x.shape[1], _GAIN_BLOCK):
+        magnitude[a : a + _GAIN_BLOCK] = np.abs(x[:, a : a + _GAIN_BLOCK]).max(axis=0)
     candidates = _reach_blocks(magnitude) * interp.bound >= floor
     if where is not None:
         candidates &= where
@@ -382,6 +386,13 @@ def true_peak_db(audio: np.ndarray, sample_rate: int) -> float:
 # Limiter
 
 
+def _trailing_max(x: np.ndarray, size: int) -> np.ndarray:
+    """``out[k] = max(x[k - size + 1 .. k])``, the window cut at the start."""
+    if size <= 1 or x.size == 0:
+        return x.copy()
+    return ndimage.maximum_filter1d(x, size, mode="nearest", origin=(size - 1) // 2)
+
+
 def _decaying_max(v: np.ndarray, decay: float) -> np.ndarray:
     """``r[k] = max(v[k], decay * r[k-1])`` for ``v >= 0``: a peak hold that decays exponentially."""
     if decay <= 0.0:
@@ -398,19 +409,35 @@ def _gain_curve(reduction_db: np.ndarray, lookahead: int, reach: int, decay: flo
 
     ``v[k]`` is the largest reduction over ``[k - lookahead + 1 - reach, k + reach]``;
     it is released exponentially (``r``) and averaged over ``[n, n + lookahead)``, so
-    every term of the average at ``n`` covers ``[n - reach, n + reach]``.
+    every term of the average at ``n`` covers ``[n - reach, n + reach]``. Computed block
+    by block (the release carried over), so memory stays flat; float32, exactly 1 where
+    the reduction is nothing or has decayed under 1e-9 dB.
     """
     n = reduction_db.size
     size = lookahead + 2 * reach
-    padded = np.concatenate([reduction_db, np.zeros(reach)])
-    held = ndimage.maximum_filter1d(padded, size, mode="constant", origin=(size - 1) // 2)[reach : reach + n]
-    released = _decaying_max(held, decay)
-    smooth = ndimage.uniform_filter1d(released, lookahead, mode="nearest", origin=-(lookahead // 2))
-    # The running sum leaves ~1e-15 dB where the window held only zeros: keep those at unity.
-    nonzero = np.concatenate([[0], np.cumsum(released > 0.0)])
-    ahead = np.minimum(np.arange(n) + lookahead, n)
-    smooth[nonzero[ahead] == nonzero[:n]] = 0.0
-    return 10.0 ** (-np.maximum(smooth, 0.0) / 20.0)
+    before, after = lookahead - 1 + reach, lookahead - 1 + reach  # what a block's outputs read
+    gain = np.ones(n, dtype=np.float32)
+    carry = 0.0  # the released reduction just before the block
+    for a in range(0, n, _GAIN_BLOCK):
+        b = min(n, a + _GAIN_BLOCK)
+        if carry < _NEGLIGIBLE_DB and not reduction_db[max(0, a - before) : min(n, b + after)].any():
+            carry = 0.0
+            continue
+        stop = min(n, b + lookahead - 1)  # the average at b - 1 reads the release up to here
+        src = np.zeros(size - 1 + stop - a)  # src[j] is u[a - before + j], zero outside the signal
+        lo, hi = max(0, a - before), min(n, stop + reach)
+        src[lo - (a - before) : hi - (a - before)] = reduction_db[lo:hi]
+        held = _trailing_max(src, size)[size - 1 :]  # held[k - a] = max(u[k - before .. k + reach])
+        released = _decaying_max(np.concatenate([[carry], held]), decay)[1:]
+        carry = float(released[b - 1 - a])
+        # Past the end of the signal the average repeats the last value.
+        ahead = np.concatenate([released, np.full(b + lookahead - 1 - stop, released[-1])])
+        total = np.concatenate([[0.0], np.cumsum(ahead)])
+        smooth = (total[lookahead:] - total[:-lookahead]) / lookahead
+        counts = np.concatenate([[0], np.cumsum(ahead > 0.0)])
+        smooth[counts[lookahead:] == counts[:-lookahead]] = 0.0  # windows of zeros: exactly unity
+        gain[a:b] = 10.0 ** (-np.maximum(smooth, 0.0) / 20.0)
+    return gain
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,7 +523,7 @@ class TruePeakLimiter:
         decay = math.exp(-1000.0 / (self.release_ms * rate))
         for _ in range(_MAX_PASSES):
             # float32: the output is exactly the float32 product of input and gain
-            gain = _gain_curve(reduction_db, lookahead, _HALF_TAPS + 1, decay).astype(np.float32)
+            gain = _gain_curve(reduction_db, lookahead, _HALF_TAPS + 1, decay)
             out = (x * gain).astype(np.float32)
             # Where the gain is 1 across the interpolator's reach the output is the input, already under.
             peaks = _peak_envelope(out, interp, floor=ceiling, where=_reach_blocks(1.0 - gain) > 0.0)
@@ -568,7 +595,9 @@ class Ducker:
         Returns
         -------
         numpy.ndarray
-            Shape ``(samples,)``, float64, gain in dB in ``[depth_db, 0]``.
+            Shape ``(samples,)``, float32, gain in dB in ``[depth_db, 0]``. Computed
+            block by block (memory stays flat); a dip that has released to under 1e-9 dB
+            ends there (0 exactly).
 
         Raises
         ------
@@ -576,15 +605,24 @@ class Ducker:
             If the key is not 1-D or has values outside [0, 1].
         """
         rate = _check_rate(sample_rate)
-        k = np.asarray(key, dtype=np.float64)
-        if k.ndim != 1 or not np.all((k >= 0.0) & (k <= 1.0)):
+        k = np.asarray(key)
+        if k.ndim != 1 or not np.issubdtype(k.dtype, np.number) or not np.all((k >= 0) & (k <= 1)):
             raise ParameterError("key must be a 1-D array of values in [0, 1]")
-        ask = k * -self.depth_db
         hold = round(self.hold_ms * rate / 1000.0)
-        if hold > 0 and ask.size:
-            ask = ndimage.maximum_filter1d(ask, hold + 1, mode="nearest", origin=hold // 2)
-        follower = EnvelopeFollower(attack_ms=self.attack_ms, release_ms=self.release_ms)
-        return 0.0 - follower(ask, rate)  # 0 - x: no negative zeros where nothing ducks
+        a_up, a_down = _one_pole(self.attack_ms, rate), _one_pole(self.release_ms, rate)
+        gain_db = np.zeros(k.size, dtype=np.float32)
+        prev = 0.0  # the dip [dB, >= 0] before the block
+        for a in range(0, k.size, _GAIN_BLOCK):
+            b = min(k.size, a + _GAIN_BLOCK)
+            lo = max(0, a - hold)
+            if prev < _NEGLIGIBLE_DB and not k[lo:b].any():
+                prev = 0.0
+                continue
+            ask = _trailing_max(k[lo:b].astype(np.float64) * -self.depth_db, hold + 1)[a - lo :]
+            dip = _follow(ask, a_up, a_down, prev)
+            prev = float(dip[-1])
+            gain_db[a:b] = 0.0 - dip  # 0 - x: no negative zeros where nothing ducks
+        return gain_db
 
     def __call__(self, audio: np.ndarray, sample_rate: int, *, key: np.ndarray) -> np.ndarray:
         """Return ``audio`` (shape ``(channels, samples)``) dipped under ``key``, float32."""

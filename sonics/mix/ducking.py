@@ -99,14 +99,14 @@ def impact_times(cues: CueSheet | None, analysis: Analysis | None, min_intensity
 
 
 def spans_to_key(spans_s: Sequence[tuple[float, float]], n_samples: int, sample_rate: int) -> np.ndarray:
-    """Return a side-chain key: 1.0 on ``[round(start * rate), round(end * rate))`` of each span, else 0.
+    """Return a float32 side-chain key: 1 on ``[round(start * rate), round(end * rate))`` of each span.
 
     Examples
     --------
     >>> spans_to_key([(0.001, 0.002)], 5, 2000).tolist()
     [0.0, 0.0, 1.0, 1.0, 0.0]
     """
-    key = np.zeros(n_samples)
+    key = np.zeros(n_samples, dtype=np.float32)
     for start_s, end_s in spans_s:
         a = min(n_samples, max(0, round(start_s * sample_rate)))
         b = min(n_samples, max(0, round(end_s * sample_rate)))
@@ -160,14 +160,20 @@ def duck_curves(
     >>> round(float(curves.music_db[48000]), 2), float(curves.music_db[0])
     (-9.0, 0.0)
     """
-    times = {"attack_ms": settings.duck_attack_ms, "release_ms": settings.duck_release_ms}
     if speech_s:
         key = spans_to_key(speech_s, n_samples, sample_rate)
-        hold = settings.duck_hold_ms
-        music_db = Ducker(settings.duck_depth_db, hold_ms=hold, **times).gain_db(key, sample_rate)
-        beds_db = Ducker(settings.duck_beds_depth_db, hold_ms=hold, **times).gain_db(key, sample_rate)
+        # A ducker is homogeneous in its depth (hold and follower commute with scaling), so
+        # one 1 dB dip scaled gives both the music's and the beds' curves.
+        unit = Ducker(
+            -1.0,
+            attack_ms=settings.duck_attack_ms,
+            release_ms=settings.duck_release_ms,
+            hold_ms=settings.duck_hold_ms,
+        ).gain_db(key, sample_rate)
+        music_db = unit * -settings.duck_depth_db
+        beds_db = unit * -settings.duck_beds_depth_db
     else:
-        music_db, beds_db = np.zeros(n_samples), np.zeros(n_samples)
+        music_db = beds_db = np.zeros(n_samples, dtype=np.float32)
     if impacts_s and settings.impact_duck_db < 0.0 and settings.impact_duck_ms > 0.0:
         after_s = settings.impact_duck_ms / 1000.0
         key = spans_to_key([(t - _IMPACT_LEAD_S, t + after_s) for t in impacts_s], n_samples, sample_rate)
@@ -178,4 +184,4 @@ def duck_curves(
             hold_ms=0.0,
         )
         music_db = music_db + dip.gain_db(key, sample_rate)
-    return DuckCurves(music_db.astype(np.float32), beds_db.astype(np.float32))
+    return DuckCurves(music_db, beds_db)

@@ -57,6 +57,7 @@ SHORT_TERM_WINDOW_S = 3.0
 SHORT_TERM_STEP_S = 0.1
 
 _MIN_MEASURABLE_S = 0.4  # one BS.1770 gating block
+_HOPS_PER_BLOCK = 100  # the K-weighting runs 10 s at a time
 _ABSOLUTE_GATE_LUFS = -70.0
 _LRA_RELATIVE_GATE_LU = -20.0
 _MAX_PASSES = 8
@@ -177,20 +178,40 @@ def integrated_lufs(audio: np.ndarray, sample_rate: int) -> float | None:
     x = _check_audio(audio)
     if x.shape[1] < _MIN_MEASURABLE_S * sample_rate:
         return None
-    lufs = float(pyloudnorm.Meter(sample_rate).integrated_loudness(x.T.astype(np.float64)))
+    # float32 is enough for the block powers and halves what pyloudnorm copies
+    lufs = float(pyloudnorm.Meter(sample_rate).integrated_loudness(np.asarray(x.T, dtype=np.float32)))
     return lufs if math.isfinite(lufs) and lufs >= _ABSOLUTE_GATE_LUFS else None
 
 
-def _k_weighted_power(x: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Per-sample K-weighted power summed over channels (L and R weigh 1), float64."""
+def _hop_powers(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """K-weighted energy (channels summed, L and R weighing 1) of each 0.1 s hop, and its length.
+
+    The filters run block by block with their state carried, so memory stays flat; the
+    last hop may be shorter than the others.
+    """
     # The same two stages pyloudnorm's "K-weighting" meter applies.
     stages = (
         IIRfilter(4.0, 1.0 / math.sqrt(2.0), 1500.0, sample_rate, "high_shelf"),
         IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass"),
     )
     sos = np.array([np.concatenate([stage.b, stage.a]) for stage in stages])
-    weighted = signal.sosfilt(sos, x.astype(np.float64), axis=-1)
-    return np.sum(weighted * weighted, axis=0)
+    hop = round(SHORT_TERM_STEP_S * sample_rate)
+    n = x.shape[1]
+    n_hops = -(-n // hop)
+    energy = np.zeros(n_hops)
+    state = np.zeros((sos.shape[0], x.shape[0], 2))
+    block = hop * _HOPS_PER_BLOCK
+    for a in range(0, n, block):
+        b = min(n, a + block)
+        weighted, state = signal.sosfilt(sos, x[:, a:b].astype(np.float64), axis=-1, zi=state)
+        power = np.sum(weighted * weighted, axis=0)
+        padded = np.zeros(-(-(b - a) // hop) * hop)
+        padded[: b - a] = power
+        energy[a // hop : a // hop + padded.size // hop] = padded.reshape(-1, hop).sum(axis=1)
+    lengths = np.full(n_hops, hop)
+    if n_hops:
+        lengths[-1] = n - (n_hops - 1) * hop
+    return energy, lengths
 
 
 def _to_lufs(mean_power: np.ndarray) -> np.ndarray:
@@ -198,23 +219,32 @@ def _to_lufs(mean_power: np.ndarray) -> np.ndarray:
         return -0.691 + 10.0 * np.log10(mean_power)
 
 
-def _short_term(power: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+def _short_term(energy: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Short-term loudness centred on every 0.1 s, and the EBU one on full windows ending there.
 
     Returns ``(centred, ending)``: ``centred[i]`` is the loudness of the 3 s around
     ``i * 0.1`` s (cut to the signal at its ends), ``ending`` the loudness of each full
     3 s window ending at a multiple of 0.1 s (what EBU meters show, and LRA reads).
     """
-    n = power.size
-    cumulative = np.concatenate([[0.0], np.cumsum(power)])
-    step = SHORT_TERM_STEP_S * sample_rate
-    half = round(SHORT_TERM_WINDOW_S * sample_rate / 2)
-    centres = np.round(np.arange(0, math.floor(n / step) + 1) * step).astype(np.int64)
-    lo, hi = np.maximum(centres - half, 0), np.minimum(centres + half, n)
-    centred = _to_lufs((cumulative[hi] - cumulative[lo]) / np.maximum(hi - lo, 1))
-    window = 2 * half
-    ends = centres[centres >= window]
-    ending = _to_lufs((cumulative[ends] - cumulative[ends - window]) / window)
+    n_hops = energy.size
+    window = round(SHORT_TERM_WINDOW_S / SHORT_TERM_STEP_S)  # 30 hops
+    half = window // 2
+    total_energy = np.concatenate([[0.0], np.cumsum(energy)])
+    total_length = np.concatenate([[0], np.cumsum(lengths)])
+    centres = np.arange(n_hops + 1)  # a hop boundary is a multiple of 0.1 s, up to the end
+    if lengths.size and lengths[-1] != lengths[0]:
+        centres = centres[:-1]  # the end is not a multiple of 0.1 s
+    lo, hi = np.maximum(centres - half, 0), np.minimum(centres + half, n_hops)
+    centred = _to_lufs(
+        (total_energy[hi] - total_energy[lo]) / np.maximum(total_length[hi] - total_length[lo], 1)
+    )
+    ends = np.arange(window, n_hops + 1)
+    full = total_length[ends] - total_length[ends - window] == window * (lengths[0] if lengths.size else 0)
+    ends = ends[full]
+    ending = _to_lufs(
+        (total_energy[ends] - total_energy[ends - window])
+        / (total_length[ends] - total_length[ends - window])
+    )
     return centred.astype(np.float32), ending
 
 
@@ -303,7 +333,7 @@ def measure_loudness(
     lufs = integrated_lufs(x, sample_rate) if integrated is None else integrated
     peak = true_peak_db(x, sample_rate)
     sample_peak = float(np.abs(x).max(initial=0.0))
-    centred, ending = _short_term(_k_weighted_power(x, sample_rate), sample_rate)
+    centred, ending = _short_term(*_hop_powers(x, sample_rate))
     return LoudnessMeasurement(
         integrated_lufs=lufs,
         true_peak_dbtp=peak if math.isfinite(peak) else None,

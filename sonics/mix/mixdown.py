@@ -220,8 +220,12 @@ class MixResult:
         }
 
 
+_DB_TO_LOG_GAIN = np.float32(np.log(10.0) / 20.0)
+
+
 def _db(gain_db: float | np.ndarray) -> Any:
-    return (10.0 ** (np.asarray(gain_db, dtype=np.float64) / 20.0)).astype(np.float32)
+    """Linear float32 gain of ``gain_db`` (a number or a per-sample curve)."""
+    return np.exp(np.asarray(gain_db, dtype=np.float32) * _DB_TO_LOG_GAIN)
 
 
 def mix_stems(
@@ -292,24 +296,27 @@ def mix_stems(
     impacts_s = impact_times(cues, analysis, settings.impact_min_intensity)
     ducks = duck_curves(n, sample_rate, settings, speech_s=speech_s, impacts_s=impacts_s)
 
-    # Each bus at the loudness gain 0 dB; the loop scales all three by one gain.
-    processed: dict[str, np.ndarray] = {}
+    # Each bus at the loudness gain 0 dB, processed in place (the sums are the mix's own);
+    # the loop scales all three by one gain.
+    buses: dict[str, np.ndarray] = {}
     if inputs.dialogue is not None:
-        processed["dialogue"] = inputs.dialogue * _db(settings.dialogue_gain_db)
-    processed["music"] = inputs.music * _db(settings.music_gain_db + ducks.music_db.astype(np.float64))
-    effects = inputs.beds * _db(ducks.beds_db)
-    effects += inputs.hits
-    effects *= _db(settings.effects_gain_db)
-    processed["effects"] = effects
-
-    def scaled(gain_db: float) -> dict[str, np.ndarray]:
-        gain = _db(gain_db)
-        return {name: bus * gain for name, bus in processed.items()}
+        buses["dialogue"] = inputs.dialogue
+        buses["dialogue"] *= _db(settings.dialogue_gain_db)
+    buses["music"] = inputs.music
+    buses["music"] *= _db(ducks.music_db + np.float32(settings.music_gain_db))
+    buses["effects"] = inputs.beds
+    buses["effects"] *= _db(ducks.beds_db)
+    buses["effects"] += inputs.hits
+    buses["effects"] *= _db(settings.effects_gain_db)
+    bus_stems = dict(inputs.names)
+    del inputs  # its sums are the buses now
 
     def render(gain_db: float) -> np.ndarray:
+        gain = _db(gain_db)
         total = np.zeros((2, n), dtype=np.float32)
-        for bus in scaled(gain_db).values():
-            total += bus
+        scaled = np.empty_like(total)
+        for bus in buses.values():
+            total += np.multiply(bus, gain, out=scaled)  # the very products the stems will hold
         return total
 
     done = normalize_loudness(
@@ -319,8 +326,10 @@ def mix_stems(
         release_ms=settings.limiter_release_ms,
         lookahead_ms=settings.limiter_lookahead_ms,
     )
-    final = scaled(done.gain_db)
-    buses = tuple(Stem(name, name, final[name], sample_rate) for name in BUS_NAMES if name in final)
+    gain = _db(done.gain_db)
+    for bus in buses.values():
+        bus *= gain
+    stems_out = tuple(Stem(name, name, buses[name], sample_rate) for name in BUS_NAMES if name in buses)
     with np.errstate(divide="ignore"):
         limiter_db = 20.0 * np.log10(done.limiter_gain)
     curves = (
@@ -330,7 +339,7 @@ def mix_stems(
     )
     return MixResult(
         mix=done.audio,
-        buses=buses,
+        buses=stems_out,
         sample_rate=int(sample_rate),
         target=target,
         loudness=done.measurement,
@@ -341,7 +350,7 @@ def mix_stems(
         speech_s=tuple(speech_s),
         speech_source=speech_source,
         impacts_s=impacts_s,
-        bus_stems=dict(inputs.names),
+        bus_stems=bus_stems,
         bed_stems=tuple(sorted(bed_stems)),
         settings=settings,
         n_passes=done.n_passes,

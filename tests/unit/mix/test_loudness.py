@@ -10,6 +10,7 @@ import pytest
 from scipy import signal
 
 from sonics.core.errors import ParameterError
+from sonics.mix import loudness
 from sonics.mix.loudness import (
     LOUDNESS_TARGETS,
     METER_MARGIN_DB,
@@ -75,6 +76,17 @@ def test_short_term_curve_is_centred_and_follows_the_level() -> None:
     assert curve[10] == pytest.approx(-40.0, abs=0.1)  # 1 s: all quiet
     assert curve[90] == pytest.approx(-20.0, abs=0.1)  # 9 s: all loud
     assert -40.0 < curve[50] < -20.0  # 5 s: half and half
+
+
+def test_short_term_curve_does_not_depend_on_where_the_blocks_fall(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(9)
+    programme = rng.standard_normal((2, 12 * SR + 1234)) * np.linspace(0.01, 0.3, 12 * SR + 1234)
+    whole = measure_loudness(programme, SR)
+    monkeypatch.setattr(loudness, "_HOPS_PER_BLOCK", 3)
+    again = measure_loudness(programme, SR)
+    assert np.allclose(again.short_term_lufs, whole.short_term_lufs, atol=1e-4)
+    assert again.loudness_range_lu == pytest.approx(whole.loudness_range_lu, abs=1e-4)
+    assert whole.short_term_lufs.size == 121  # 0 .. 12.0 s every 0.1 s; 12.03 s is no step
 
 
 def test_silence_and_short_audio_cannot_be_measured() -> None:
