@@ -12,8 +12,8 @@ interpolator here is a Kaiser-windowed sinc (beta 9, 16 input samples either sid
 phases fall on the quarter samples ``n + k/4``, so phase 0 is the sample itself and the
 meter never reads below the sample peak. Within 20 kHz it agrees with
 ``scipy.signal.resample_poly(x, 4, 1)`` to about 0.01 dB; on full-band material
-(clipped noise, naive square waves) 4x meters with other filters differ by up to a few
-tenths of a dB, so aim a ceiling a little under a delivery spec that another meter checks.
+(clipped noise, naive square waves) 4x meters with other filters differ by up to about
+0.2 dB, so aim a ceiling a little under a delivery spec that another meter checks.
 
 **Limiter**: the gain needed to hold each sample's oversampled peaks under the ceiling
 is spread over the look-ahead and held a little longer (a sliding maximum of the gain
@@ -64,6 +64,12 @@ def _check(owner: str, name: str, value: float, low: float, high: float, unit: s
     if not low <= value <= high:
         raise ParameterError(f"{owner} {name} must be in [{low:g}, {high:g}] {unit}, got {value:g}")
     return float(value)
+
+
+def _check_fields(obj: object, owner: str, ranges: dict[str, tuple[float, float, str]]) -> None:
+    """Check each named field of a frozen processor against ``(low, high, unit)``; store it as a float."""
+    for name, (low, high, unit) in ranges.items():
+        object.__setattr__(obj, name, _check(owner, name, getattr(obj, name), low, high, unit))
 
 
 def _check_rate(sample_rate: int) -> int:
@@ -125,8 +131,14 @@ class EnvelopeFollower:
     release_ms: float = 100.0
 
     def __post_init__(self) -> None:
-        _check("envelope follower", "attack_ms", self.attack_ms, 0.0, 60000.0, "ms")
-        _check("envelope follower", "release_ms", self.release_ms, 0.0, 60000.0, "ms")
+        _check_fields(
+            self,
+            "envelope follower",
+            {
+                "attack_ms": (0.0, 60000.0, "ms"),
+                "release_ms": (0.0, 60000.0, "ms"),
+            },
+        )
 
     def __call__(self, x: np.ndarray, sample_rate: int, *, initial: float = 0.0) -> np.ndarray:
         """Follow ``x`` along its last axis.
@@ -395,8 +407,6 @@ def _trailing_max(x: np.ndarray, size: int) -> np.ndarray:
 
 def _decaying_max(v: np.ndarray, decay: float) -> np.ndarray:
     """``r[k] = max(v[k], decay * r[k-1])`` for ``v >= 0``: a peak hold that decays exponentially."""
-    if decay <= 0.0:
-        return v.copy()
     slope = -math.log(decay)
     ramp = np.arange(v.size) * slope
     with np.errstate(divide="ignore"):
@@ -475,9 +485,15 @@ class TruePeakLimiter:
     lookahead_ms: float = 1.5
 
     def __post_init__(self) -> None:
-        _check("limiter", "ceiling_db", self.ceiling_db, -60.0, 0.0, "dBTP")
-        _check("limiter", "release_ms", self.release_ms, 1.0, 5000.0, "ms")
-        _check("limiter", "lookahead_ms", self.lookahead_ms, 0.05, 50.0, "ms")
+        _check_fields(
+            self,
+            "limiter",
+            {
+                "ceiling_db": (-60.0, 0.0, "dBTP"),
+                "release_ms": (1.0, 5000.0, "ms"),
+                "lookahead_ms": (0.05, 50.0, "ms"),
+            },
+        )
 
     def __call__(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
         """Return the limited audio (float32, same shape); see :meth:`process`."""
@@ -499,8 +515,8 @@ class TruePeakLimiter:
             Shape ``(channels, samples)``, float32: ``input * gain``, rounded once.
         gain : numpy.ndarray
             Shape ``(samples,)``, float32, in ``(0, 1]``; exactly 1 wherever nothing
-            within the look-ahead and release needs limiting. ``audio`` is exactly the
-            float32 product of the input and this gain.
+            within the look-ahead and release needs limiting. For float32 input,
+            ``audio`` is exactly ``input * gain`` computed in float32.
 
         Raises
         ------
@@ -577,10 +593,16 @@ class Ducker:
     hold_ms: float = 150.0
 
     def __post_init__(self) -> None:
-        _check("ducker", "depth_db", self.depth_db, -60.0, 0.0, "dB")
-        _check("ducker", "attack_ms", self.attack_ms, 0.0, 5000.0, "ms")
-        _check("ducker", "release_ms", self.release_ms, 0.0, 20000.0, "ms")
-        _check("ducker", "hold_ms", self.hold_ms, 0.0, 20000.0, "ms")
+        _check_fields(
+            self,
+            "ducker",
+            {
+                "depth_db": (-60.0, 0.0, "dB"),
+                "attack_ms": (0.0, 5000.0, "ms"),
+                "release_ms": (0.0, 20000.0, "ms"),
+                "hold_ms": (0.0, 20000.0, "ms"),
+            },
+        )
 
     def gain_db(self, key: np.ndarray, sample_rate: int) -> np.ndarray:
         """Return the gain curve the key asks for.
