@@ -10,8 +10,9 @@ do not. Sums run in float32, stem by stem in the given order, so they repeat bit
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -53,7 +54,7 @@ class BusInputs:
     music: np.ndarray
     beds: np.ndarray
     hits: np.ndarray
-    names: dict[str, tuple[str, ...]]
+    names: Mapping[str, tuple[str, ...]]
 
 
 def _stereo(audio: np.ndarray, what: str) -> np.ndarray:
@@ -146,5 +147,5 @@ def route(
         music=_sum(parts["music"], n_samples),
         beds=_sum(parts["beds"], n_samples),
         hits=_sum(parts["hits"], n_samples),
-        names={bus: tuple(v) for bus, v in names.items()},
+        names=MappingProxyType({bus: tuple(v) for bus, v in names.items()}),
     )

@@ -18,7 +18,7 @@ three stems and limiting the sum at the ceiling, or exactly by applying the limi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +111,7 @@ class MixResult:
         ``"analysis"``, ``"dialogue"`` or ``"none"``.
     impacts_s : tuple of float
         The biggest impacts the music dipped under [s].
-    bus_stems : dict of str to tuple of str
+    bus_stems : mapping of str to tuple of str
         Which stems fed each bus (``"dialogue"`` is the cut's own audio).
     bed_stems : tuple of str
         The effects stems that ducked as beds.
@@ -138,7 +138,7 @@ class MixResult:
     speech_s: tuple[tuple[float, float], ...]
     speech_source: str
     impacts_s: tuple[float, ...]
-    bus_stems: dict[str, tuple[str, ...]]
+    bus_stems: Mapping[str, tuple[str, ...]]
     bed_stems: tuple[str, ...]
     settings: MixSettings
     n_passes: int
@@ -308,7 +308,7 @@ def mix_stems(
     buses["effects"] *= _db(ducks.beds_db)
     buses["effects"] += inputs.hits
     buses["effects"] *= _db(settings.effects_gain_db)
-    bus_stems = dict(inputs.names)
+    bus_stems = inputs.names
     del inputs  # its sums are the buses now
 
     def render(gain_db: float) -> np.ndarray:
