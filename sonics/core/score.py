@@ -8,6 +8,7 @@ MIDI track, one synthesised stem (``stems/music_<name>.wav``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -122,9 +123,9 @@ class Note:
     velocity: int = 96
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.start_beat):
+        if not math.isfinite(self.start_beat):
             raise ParameterError(f"note start_beat must be finite, got {self.start_beat}")
-        if not (np.isfinite(self.duration_beats) and self.duration_beats > 0):
+        if not (math.isfinite(self.duration_beats) and self.duration_beats > 0):
             raise ParameterError(f"note duration_beats must be > 0, got {self.duration_beats}")
         if not isinstance(self.pitch, int) or not 0 <= self.pitch <= 127:
             raise ParameterError(f"note pitch must be an integer in 0..127, got {self.pitch!r}")

@@ -10,8 +10,9 @@ one channel, so its controllers stay at their defaults), and its notes.
 
 MIDI tempo is a whole number of microseconds per quarter note, so a tempo cannot always be
 written exactly. The conductor is written between *anchors*: the picture's start and end,
-every tempo segment's start, every grid line inside a ramp (a ramp becomes steps), and at
-least every 256 quarter notes. Between two anchors the tempo is the one that reaches the
+the first and last whole beats and the quarter note before the end, every tempo segment's
+start, every grid line inside a ramp (a ramp becomes steps), and at least every 256 quarter
+notes. Between two anchors the tempo is the one that reaches the
 next anchor's time from where the file's own clock stands, so rounding never builds up: at
 each anchor the file's time equals :meth:`~sonics.core.tempo.TempoMap.beats_to_seconds`
 to within half a microsecond per quarter note since the last anchor, and every beat is well
@@ -24,6 +25,7 @@ import contextlib
 import io
 import itertools
 import math
+from typing import Any
 
 import mido
 import numpy as np
@@ -74,7 +76,7 @@ def _anchors(ticks: _Ticks, end_tick: int, ticks_per_quarter: int) -> list[int]:
     # and the part-beats before and after them take up that rounding.
     first_beat = math.ceil(ticks.start_beat - 1e-9)
     last_beat = math.floor(ticks.beat_of(end_tick) + 1e-9)
-    found = {0, end_tick, ticks.of_beat(first_beat), ticks.of_beat(last_beat)}
+    found = {0, end_tick, ticks.of_beat(first_beat), ticks.of_beat(last_beat), end_tick - ticks_per_quarter}
     for i, segment in enumerate(tm.segments):
         found.add(ticks.of_beat(segment.start_beat))
         if segment.is_ramp:
@@ -109,20 +111,37 @@ def _tempo_events(
     return events
 
 
-def _meter_events(ticks: _Ticks, ticks_per_quarter: int) -> list[tuple[int, int, int]]:
-    """Return ``(tick, numerator, denominator)``: a pickup bar first if the picture starts inside a bar."""
-    tm = ticks.tempo_map
-    first_bar = math.ceil(ticks.start_beat / tm.numerator - 1e-9) * tm.numerator
-    bar_tick = ticks.of_beat(first_bar)
-    if bar_tick <= 0:
-        return [(0, tm.numerator, tm.denominator)]
-    for denominator in (tm.denominator, 8, 16, 32, 64):
+def _as_meter(n_ticks: int, ticks_per_quarter: int, beat_denominator: int) -> tuple[int, int] | None:
+    """Return a time signature ``(numerator, denominator)`` exactly ``n_ticks`` long, if there is one."""
+    for denominator in (1, 2, 4, 8, 16, 32, 64):
+        if denominator < beat_denominator:
+            continue
         unit = ticks_per_quarter * 4 / denominator
-        if denominator >= tm.denominator and unit.is_integer() and bar_tick % int(unit) == 0:
-            numerator = bar_tick // int(unit)
-            if numerator <= 255:
-                return [(0, numerator, denominator), (bar_tick, tm.numerator, tm.denominator)]
-    return [(0, tm.numerator, tm.denominator), (bar_tick, tm.numerator, tm.denominator)]
+        if unit.is_integer() and n_ticks % int(unit) == 0 and n_ticks // int(unit) <= 255:
+            return n_ticks // int(unit), denominator
+    return None
+
+
+def _meter_events(ticks: _Ticks, ticks_per_quarter: int) -> list[tuple[int, int, int]]:
+    """Return ``(tick, numerator, denominator)`` changes: the meter, after a pickup if there is one.
+
+    A picture that starts inside a bar starts with a pickup: the part-beat before the
+    first whole beat (as a time signature when one is that long, else a bar of the meter
+    cut short), then the whole beats up to the first bar line as a bar of their own; so
+    every beat and downbeat a reader derives from the time signatures is the score's.
+    """
+    tm = ticks.tempo_map
+    meter = (tm.numerator, tm.denominator)
+    first_beat = math.ceil(ticks.start_beat - 1e-9)
+    first_bar = math.ceil(first_beat / tm.numerator - 1e-9) * tm.numerator
+    beat_tick, bar_tick = ticks.of_beat(first_beat), ticks.of_beat(first_bar)
+    events = []
+    if beat_tick > 0:
+        events.append((0, *(_as_meter(beat_tick, ticks_per_quarter, 1) or meter)))
+    if bar_tick > beat_tick:
+        events.append((beat_tick, first_bar - first_beat, tm.denominator))
+    events.append((bar_tick, *meter))
+    return events
 
 
 def _expression_events(part: Part, ticks: _Ticks) -> list[tuple[int, int]]:
@@ -144,14 +163,23 @@ def _expression_events(part: Part, ticks: _Ticks) -> list[tuple[int, int]]:
     return events
 
 
-def _delta_track(
-    name: str, events: list[tuple[int, int, mido.Message | mido.MetaMessage]], end_tick: int
-) -> mido.MidiTrack:
+_META = frozenset({"set_tempo", "time_signature", "key_signature", "marker"})
+
+_Event = tuple[int, int, str, dict[str, Any]]
+"""``(tick, order at that tick, message type, fields)`` of one MIDI event, made into a message once."""
+
+
+def _event(tick: int, order: int, kind: str, **fields: Any) -> _Event:
+    return tick, order, kind, fields
+
+
+def _delta_track(name: str, events: list[_Event], end_tick: int) -> mido.MidiTrack:
     track = mido.MidiTrack()
     track.append(mido.MetaMessage("track_name", name=name, time=0))
     now = 0
-    for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(message.copy(time=tick - now))
+    for tick, _, kind, fields in sorted(events, key=lambda e: (e[0], e[1])):
+        make = mido.MetaMessage if kind in _META else mido.Message
+        track.append(make(kind, time=tick - now, **fields))
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
     return track
@@ -159,22 +187,16 @@ def _delta_track(
 
 def _part_track(part: Part, ticks: _Ticks, end_tick: int) -> mido.MidiTrack:
     ch = part.channel
-    events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
-        (0, _ORDER_CONTROL, mido.Message("program_change", channel=ch, program=part.program))
-    ]
+    events = [_event(0, _ORDER_CONTROL, "program_change", channel=ch, program=part.program)]
     if ch != DRUM_CHANNEL:
         volume = min(127, max(0, round(127 * 10 ** (part.gain_db / 40))))
         pan = min(127, max(0, round(64 + 63.5 * part.pan)))
         events += [
-            (0, _ORDER_CONTROL, mido.Message("control_change", channel=ch, control=_CC_VOLUME, value=volume)),
-            (0, _ORDER_CONTROL, mido.Message("control_change", channel=ch, control=_CC_PAN, value=pan)),
+            _event(0, _ORDER_CONTROL, "control_change", channel=ch, control=_CC_VOLUME, value=volume),
+            _event(0, _ORDER_CONTROL, "control_change", channel=ch, control=_CC_PAN, value=pan),
         ]
         events += [
-            (
-                tick,
-                _ORDER_CONTROL,
-                mido.Message("control_change", channel=ch, control=_CC_EXPRESSION, value=v),
-            )
+            _event(tick, _ORDER_CONTROL, "control_change", channel=ch, control=_CC_EXPRESSION, value=v)
             for tick, v in _expression_events(part, ticks)
         ]
     for note in part.notes:
@@ -185,10 +207,8 @@ def _part_track(part: Part, ticks: _Ticks, end_tick: int) -> mido.MidiTrack:
                 f"(beat {ticks.start_beat:.3f})"
             )
         off = max(on + 1, ticks.of_beat(note.end_beat))
-        events.append(
-            (on, _ORDER_ON, mido.Message("note_on", channel=ch, note=note.pitch, velocity=note.velocity))
-        )
-        events.append((off, _ORDER_OFF, mido.Message("note_off", channel=ch, note=note.pitch, velocity=0)))
+        events.append(_event(on, _ORDER_ON, "note_on", channel=ch, note=note.pitch, velocity=note.velocity))
+        events.append(_event(off, _ORDER_OFF, "note_off", channel=ch, note=note.pitch, velocity=0))
     return _delta_track(part.name, events, max(end_tick, *(e[0] for e in events)))
 
 
@@ -246,18 +266,16 @@ def midi_bytes(score: Score, *, ticks_per_beat: int = 960) -> bytes:
     tm = score.tempo_map
     ticks = _Ticks(tm, ticks_per_beat)
     end_tick = max(1, ticks.of_time(score.duration_s))
-    conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+    conductor: list[_Event] = []
     for tick, us in _tempo_events(ticks, score.duration_s, end_tick, ticks_per_beat):
-        conductor.append((tick, 1, mido.MetaMessage("set_tempo", tempo=us)))
+        conductor.append(_event(tick, 1, "set_tempo", tempo=us))
     for tick, numerator, denominator in _meter_events(ticks, ticks_per_beat):
-        conductor.append(
-            (tick, 0, mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator))
-        )
+        conductor.append(_event(tick, 0, "time_signature", numerator=numerator, denominator=denominator))
     with contextlib.suppress(ParameterError):  # a key or mode sonics does not name: no key signature
-        conductor.append((0, 0, mido.MetaMessage("key_signature", key=key_signature(score.key, score.mode))))
+        conductor.append(_event(0, 0, "key_signature", key=key_signature(score.key, score.mode)))
     for marker in score.markers:
         tick = min(end_tick, max(0, ticks.of_time(marker.time_s)))
-        conductor.append((tick, 2, mido.MetaMessage("marker", text=marker.text)))
+        conductor.append(_event(tick, 2, "marker", text=marker.text))
     midi = mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat)
     midi.tracks.append(_delta_track("conductor", conductor, end_tick))
     midi.tracks.extend(_part_track(part, ticks, end_tick) for part in score.parts)

@@ -155,6 +155,8 @@ def write_taiko(ctx: Context, rng: np.random.Generator) -> list[Draft]:
                 )
             )
     for accent in form.accents:
+        if accent is form.sting:
+            continue  # the sting strikes it
         level = ctx.hit_level(accent.beat, accent.size)
         if accent.sync or accent is form.biggest:
             big = 1.0 if accent is form.biggest else level
@@ -212,6 +214,8 @@ def write_cymbals(ctx: Context, rng: np.random.Generator) -> list[Draft]:
             )
     crash = 0
     for accent in form.accents:
+        if accent is form.sting:
+            continue
         if accent is form.biggest:
             out += [Draft(accent.beat, 2 * _CRASH_BEATS, int(DrumKey.CRASH), 1.0, True),
                     Draft(accent.beat, 2 * _CRASH_BEATS, int(DrumKey.CHINA), 0.95, True)]  # fmt: skip

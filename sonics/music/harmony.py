@@ -11,6 +11,7 @@ i-IV, phrygian i-bII, mixolydian I-bVII-IV, pentatonic moves by the mode's own n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from sonics.music.scales import PENTATONIC_MODES, Scale
 
-__all__ = ["PROGRESSIONS", "choose_progression", "chord_pitches", "chord_steps"]
+__all__ = ["PROGRESSIONS", "choose_progression", "chord_pitches", "chord_steps", "open_fifth"]
 
 _PENTATONIC = ((0, 4, 1, 0), (0, 3, 4, 0), (0, 1, 4, 0), (0, 2, 3, 0), (0, 0, 4, 3))
 
@@ -70,7 +71,8 @@ def chord_steps(scale: Scale, degree: int) -> tuple[int, ...]:
     return tuple(sorted((0, colour, fifth)))
 
 
-def chord_pitches(scale: Scale, degree: int, low: int, high: int, n_voices: int = 3) -> list[int]:
+@functools.lru_cache(maxsize=4096)
+def chord_pitches(scale: Scale, degree: int, low: int, high: int, n_voices: int = 3) -> tuple[int, ...]:
     """Return ``n_voices`` chord tones, lowest first, from the root nearest ``low`` upwards.
 
     The root is the degree's note at or above ``low``; the other voices climb through the
@@ -80,7 +82,7 @@ def chord_pitches(scale: Scale, degree: int, low: int, high: int, n_voices: int 
     Examples
     --------
     >>> chord_pitches(Scale("D", "minor"), 0, 50, 70, 4)  # D F A D
-    [50, 53, 57, 62]
+    (50, 53, 57, 62)
     """
     steps = chord_steps(scale, degree)
     n = scale.n_steps
@@ -89,4 +91,15 @@ def chord_pitches(scale: Scale, degree: int, low: int, high: int, n_voices: int 
         root += n
     ladder = [root + octave * n + s for octave in range(4) for s in steps]
     voices = [scale.pitch(s) for s in ladder[:n_voices]]
-    return [voices[0], *(p for p in voices[1:] if p <= high)]
+    return (voices[0], *(p for p in voices[1:] if p <= high))
+
+
+def open_fifth(scale: Scale, degree: int, low: int, high: int) -> list[int]:
+    """Return the chord's root (at or above ``low``) and the fifth above it: the open sonority of low brass.
+
+    Examples
+    --------
+    >>> open_fifth(Scale("D", "minor"), 5, 45, 64)  # Bb2 F3
+    [46, 53]
+    """
+    return [p for i, p in enumerate(chord_pitches(scale, degree, low, high, 3)) if i != 1]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sonics.music.form import Bar
-from sonics.music.harmony import chord_pitches
+from sonics.music.harmony import chord_pitches, open_fifth
 from sonics.music.melody import motif_pitches
 from sonics.music.writing import Context, Draft, clip_level
 
@@ -90,11 +90,10 @@ def write_low_strings(ctx: Context, rng: np.random.Generator) -> list[Draft]:
             pitch = root if accent else (fifth if before_group else root + 12 * ((u // 2) % 2))
             level = (0.55 + 0.3 * e) * (1.0 if accent else 0.75)
             out.append(Draft(ctx.at(bar, u), gap * ctx.unit * _SPICCATO, pitch, clip_level(level)))
-    for accent in ctx.form.accents:
-        if accent.sync or accent is ctx.form.biggest:
-            root = _low_root(ctx, ctx.chord_at(accent.beat))
-            level = 1.0 if accent is ctx.form.biggest else ctx.hit_level(accent.beat, accent.size)
-            out += [Draft(accent.beat, 1.0, p, level, True) for p in (root, root + 12)]
+    for accent in ctx.hits():
+        root = _low_root(ctx, ctx.chord_at(accent.beat))
+        level = 1.0 if accent is ctx.form.biggest else ctx.hit_level(accent.beat, accent.size)
+        out += [Draft(accent.beat, 1.0, p, level, True) for p in (root, root + 12)]
     sting = ctx.form.sting
     if sting is not None:
         root = _low_root(ctx, 0)
@@ -128,7 +127,7 @@ def write_high_strings(ctx: Context, rng: np.random.Generator) -> list[Draft]:
                 pitch = ladder[shape[k % len(shape)] % len(ladder)]
                 level = 0.55 + 0.3 * e + (0.1 if u in ctx.groups else 0.0)
                 out.append(Draft(ctx.at(bar, u), 2 * ctx.unit * _SPICCATO, pitch, clip_level(level)))
-    out = [d for d in out if ctx.riser_at(d.start) is None]
+    out = ctx.without_risers(out)
     n_octave = ctx.scale.n_steps
     for riser in ctx.form.risers:
         length = riser.end_beat - riser.start_beat
@@ -139,8 +138,8 @@ def write_high_strings(ctx: Context, rng: np.random.Generator) -> list[Draft]:
         for k, pitch in enumerate(_run_pitches(ctx, n, 86)):
             start = riser.end_beat - (n - k) * per_note
             out.append(Draft(start, per_note, pitch, clip_level(0.35 + 0.6 * (k + 1) / n), True))
-    for accent in ctx.form.accents:
-        if (accent.sync and ctx.form.level_at(accent.beat) >= 1) or accent is ctx.form.biggest:
+    for accent in ctx.hits():
+        if ctx.form.level_at(accent.beat) >= 1 or accent is ctx.form.biggest:
             chord = chord_pitches(ctx.scale, ctx.chord_at(accent.beat), 67, 88, 3)
             level = 1.0 if accent is ctx.form.biggest else ctx.hit_level(accent.beat, accent.size)
             out += [Draft(accent.beat, 0.5, p, level, True) for p in chord]
@@ -155,7 +154,7 @@ def write_brass(ctx: Context, rng: np.random.Generator) -> list[Draft]:
         e = bar.energy
         if bar.level == 1 and e >= 0.5 and bar.run_bar % 2 == 0:
             end = _held(ctx, bars, i, 2)
-            for p in chord_pitches(ctx.scale, bar.chord, _BRASS[0], 64, 2):
+            for p in open_fifth(ctx.scale, bar.chord, _BRASS[0], 64):
                 out.append(Draft(bar.start_beat, end - bar.start_beat, p, 0.35 + 0.3 * e))
         elif bar.level == 2 and bar.run_bar % 2 == 0:
             pitches = motif_pitches(ctx.motif, ctx.scale, bar.chord, 55, _BRASS[1])
@@ -163,13 +162,11 @@ def write_brass(ctx: Context, rng: np.random.Generator) -> list[Draft]:
                 start = ctx.at(bar, onset)
                 for p in (pitch, pitch - 12):
                     out.append(Draft(start, length * ctx.unit * 0.95, p, clip_level(0.65 + 0.25 * e)))
-    out = [d for d in out if ctx.riser_at(d.start) is None]
+    out = ctx.without_risers(out)
     for riser in ctx.form.risers:
-        for p in chord_pitches(ctx.scale, 0, 50, 69, 3):
+        for p in chord_pitches(ctx.scale, ctx.chord_at(riser.start_beat), 50, 69, 3):
             out.append(Draft(riser.start_beat, riser.end_beat - riser.start_beat, p, 0.6, True))
-    for accent in ctx.form.accents:
-        if not (accent.sync or accent is ctx.form.biggest):
-            continue
+    for accent in ctx.hits():
         level = ctx.form.level_at(accent.beat)
         big = accent is ctx.form.biggest
         length = 2.0 if big else (0.5 if level >= 1 else 1.0)

@@ -48,12 +48,9 @@ def _strum(ctx: Context, beat: float, pitches: list[int], level: float, ring: fl
 
 def _hits(ctx: Context, register: tuple[int, int], n_voices: int, ring: float) -> list[Draft]:
     out = []
-    for accent in ctx.form.accents:
-        if accent.sync or accent is ctx.form.biggest:
-            chord = chord_pitches(
-                ctx.scale, ctx.chord_at(accent.beat), register[0] + 5, register[1], n_voices
-            )
-            out += _strum(ctx, accent.beat, chord, ctx.hit_level(accent.beat, accent.size), ring)
+    for accent in ctx.hits():
+        chord = chord_pitches(ctx.scale, ctx.chord_at(accent.beat), register[0] + 5, register[1], n_voices)
+        out += _strum(ctx, accent.beat, chord, ctx.hit_level(accent.beat, accent.size), ring)
     sting = ctx.form.sting
     if sting is not None:
         chord = chord_pitches(ctx.scale, 0, register[0], register[1], n_voices + 1)
@@ -152,7 +149,7 @@ def write_dizi(ctx: Context, rng: np.random.Generator) -> list[Draft]:
             if bar.run_bar % 4 == 0 and bar.run_bars - bar.run_bar >= 2:
                 out += _phrase(ctx, bar, _DIZI, 1, 0.5 + 0.25 * e, 0.95)
         else:
-            top = chord_pitches(ctx.scale, bar.chord, 79, _DIZI[1], 3)
+            top = chord_pitches(ctx.scale, bar.chord, 74, 88, 3)
             out.append(
                 Draft(bar.start_beat, bar.end_beat - bar.start_beat, top[-1], clip_level(0.55 + 0.3 * e))
             )

@@ -21,7 +21,7 @@ import numpy as np
 
 from sonics.core.score import Note
 from sonics.core.tempo import TempoMap
-from sonics.music.form import Bar, Form, Riser
+from sonics.music.form import Accent, Bar, Form, Riser
 from sonics.music.melody import Motif
 from sonics.music.scales import Scale
 from sonics.presets.schema import MusicSettings
@@ -72,8 +72,28 @@ class Context:
 
     def chord_at(self, beat: float) -> int:
         """Return the scale degree of the chord root at ``beat`` (the tonic outside the body)."""
-        bar = self.form.bar_at(beat)
+        bar = self.form.bar_at(beat) if beat < self.form.body_end_beat - _EPS_BEATS else None
         return bar.chord if bar is not None else 0
+
+    def hits(self) -> list[Accent]:
+        """Return the accents the parts strike: the sync hits and the biggest moment, but not the sting's cut.
+
+        The sting sounds on the last cut itself, so its accent is not struck twice.
+        """
+        form = self.form
+        return [a for a in form.accents if (a.sync or a is form.biggest) and a is not form.sting]
+
+    def without_risers(self, drafts: list[Draft]) -> list[Draft]:
+        """Return ``drafts`` with what would sound inside a riser removed (notes held into one are cut)."""
+        out = []
+        for d in drafts:
+            if self.riser_at(d.start) is not None:
+                continue
+            ahead = [r.start_beat for r in self.form.risers if d.start < r.start_beat < d.end]
+            cut = _cut(d, min(ahead)) if ahead else d
+            if cut is not None:
+                out.append(cut)
+        return out
 
     def riser_at(self, beat: float) -> Riser | None:
         """Return the riser sounding at ``beat``, if any."""
@@ -133,12 +153,17 @@ def _humanise(drafts: list[Draft], ctx: Context, rng: np.random.Generator) -> li
     starts = np.array([d.start for d in drafts])
     bpm = np.atleast_1d(ctx.tempo_map.bpm_at(np.atleast_1d(ctx.tempo_map.beats_to_seconds(starts))))
     shifts = rng.uniform(-1.0, 1.0, len(drafts)) * shift_s * bpm / 60.0
-    return [
-        d
-        if d.fixed
-        else d._replace(start=d.start + float(s), duration=max(_MIN_BEATS, d.duration - float(s)))
-        for d, s in zip(drafts, shifts, strict=True)
-    ]
+    lo, hi = ctx.form.start_beat, ctx.form.body_end_beat - _MIN_BEATS
+    quiet = ctx.form.silence or (hi, hi)
+    out = []
+    for d, shift in zip(drafts, shifts.tolist(), strict=True):
+        start = d.start + shift
+        moved_out = not lo <= start < hi or (quiet[0] <= start < quiet[1]) != (quiet[0] <= d.start < quiet[1])
+        if d.fixed or moved_out or d.duration - shift < _MIN_BEATS:
+            out.append(d)  # a note at an edge of the picture or of the silence keeps its place
+        else:
+            out.append(d._replace(start=start, duration=d.duration - shift))
+    return out
 
 
 def _cut(draft: Draft, end: float) -> Draft | None:
@@ -202,23 +227,17 @@ def finish_part(drafts: Iterable[Draft], ctx: Context, rng: np.random.Generator)
         Sorted by start beat, then key.
     """
     drafts = list(drafts)
-    fixed_starts = np.array(sorted(d.start for d in drafts if d.fixed))
-    near = 0.5 * ctx.unit - _EPS_BEATS
-    body_end = ctx.form.body_end_beat
-    pattern = []
-    for d in drafts:
-        if d.fixed:
-            continue
-        if len(fixed_starts):
-            i = int(np.searchsorted(fixed_starts, d.start))
-            gaps = [abs(fixed_starts[k] - d.start) for k in (i - 1, i) if 0 <= k < len(fixed_starts)]
-            if min(gaps) < near:
-                continue
-        if d.start >= body_end - _MIN_BEATS:
-            continue
-        cut = _cut(d, body_end)
-        if cut is not None:
-            pattern.append(cut)
+    fixed = [d for d in drafts if d.fixed]
+    pattern = [d for d in drafts if not d.fixed and d.start < ctx.form.body_end_beat - _MIN_BEATS]
+    if fixed and pattern:
+        # A pattern note within half a grid step of a note placed on purpose gives way to it.
+        marks = np.sort(np.array([d.start for d in fixed]))
+        starts = np.array([d.start for d in pattern])
+        i = np.searchsorted(marks, starts)
+        left, right = marks[np.maximum(i - 1, 0)], marks[np.minimum(i, len(marks) - 1)]
+        gap = np.minimum(np.abs(starts - left), np.abs(right - starts))
+        pattern = [d for d, g in zip(pattern, gap.tolist(), strict=True) if g >= 0.5 * ctx.unit - _EPS_BEATS]
+    pattern = [c for c in (_cut(d, ctx.form.body_end_beat) for d in pattern) if c is not None]
     kept = _no_self_overlap(
         _obey_form([*_humanise(pattern, ctx, rng), *(d for d in drafts if d.fixed)], ctx.form)
     )

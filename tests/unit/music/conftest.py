@@ -60,3 +60,15 @@ def battle_picture() -> Analysis:
         motion=[0.1, 0.4, 0.8, 0.9, 0.2, 0.5, 0.9, 1.0, 0.6],
         impacts=[(47.5, 1.0)],
     )  # fmt: skip
+
+
+@pytest.fixture
+def make_picture():
+    """The :func:`build_picture` builder."""
+    return build_picture
+
+
+@pytest.fixture
+def ramped_map() -> TempoMap:
+    """The :func:`ramp_map` map (120, ramp to 132, 132, 126 BPM; a one-beat pickup)."""
+    return ramp_map()
