@@ -31,6 +31,11 @@ def _stroke(ctx: Context, bar: Bar, unit: int, key: int, level: float) -> Draft:
     return Draft(ctx.at(bar, unit), _RING_BEATS, int(key), clip_level(level))
 
 
+def _hit(beat: float, key: int, level: float, ring: float) -> Draft:
+    """Return a stroke placed on purpose (on a hit, in a roll, the sting): it never moves."""
+    return Draft(beat, ring, int(key), clip_level(level), True)
+
+
 def _fill_units(ctx: Context, bar: Bar) -> int:
     """Return how many grid steps at the end of ``bar`` a fill takes (0: no fill)."""
     rising = bar.is_run_end and bar.next_level > bar.level
@@ -136,47 +141,27 @@ def write_taiko(ctx: Context, rng: np.random.Generator) -> list[Draft]:
         if fill:
             out += _fill(ctx, bar, fill)
     for riser in form.risers:
+        # The last two beats roll in sixteenths down to the hit; the low drum pulses the beats before.
         step = ctx.unit
         n = int(min(2.0, riser.end_beat - riser.start_beat) / step + 1e-9)
         for k in range(n):
-            beat = riser.end_beat - (n - k) * step
             key = DrumKey.MID_LOW if k % 2 == 0 else DrumKey.TAIKO_LOW
-            out.append(Draft(beat, step, int(key), clip_level(0.35 + 0.6 * (k + 1) / n), True))
-        # Under the riser's build, the low drum pulses on the beats, louder as it climbs.
+            out.append(_hit(riser.end_beat - (n - k) * step, key, 0.35 + 0.6 * (k + 1) / n, step))
         beats = np.arange(np.ceil(riser.start_beat - 1e-9), riser.end_beat - 2.0 - 1e-9, 1.0)
-        for k, beat in enumerate(beats):
-            out.append(
-                Draft(
-                    float(beat),
-                    _RING_BEATS,
-                    int(DrumKey.TAIKO_LOW),
-                    clip_level(0.4 + 0.4 * k / max(1, len(beats))),
-                    True,
-                )
-            )
-    for accent in form.accents:
-        if accent is form.sting:
-            continue  # the sting strikes it
-        level = ctx.hit_level(accent.beat, accent.size)
-        if accent.sync or accent is form.biggest:
-            big = 1.0 if accent is form.biggest else level
-            strokes = (
-                (DrumKey.TAIKO_BIG, big, 2 * _RING_BEATS),
-                (DrumKey.TAIKO_LOW, 0.9 * big, 2 * _RING_BEATS),
-            )
-        elif accent.size >= ctx.settings.accent_min_weight:
-            size = accent.size
-            strokes = (
-                (DrumKey.MID_HIGH, 0.4 + 0.5 * size, _RING_BEATS),
-                (DrumKey.TAIKO_LOW, 0.3 + 0.5 * size, _RING_BEATS),
-            )
-        else:
-            continue
-        out += [Draft(accent.beat, ring, int(key), clip_level(level), True) for key, level, ring in strokes]
+        for k, beat in enumerate(beats.tolist()):
+            out.append(_hit(beat, DrumKey.TAIKO_LOW, 0.4 + 0.4 * k / max(1, len(beats)), _RING_BEATS))
+    for accent in ctx.hits():
+        big = 1.0 if accent is form.biggest else ctx.hit_level(accent.beat, accent.size)
+        out += [_hit(accent.beat, DrumKey.TAIKO_BIG, big, 2 * _RING_BEATS),
+                _hit(accent.beat, DrumKey.TAIKO_LOW, 0.9 * big, 2 * _RING_BEATS)]  # fmt: skip
+    for accent in ctx.other_hits():
+        size = accent.size
+        out += [_hit(accent.beat, DrumKey.MID_HIGH, 0.4 + 0.5 * size, _RING_BEATS),
+                _hit(accent.beat, DrumKey.TAIKO_LOW, 0.3 + 0.5 * size, _RING_BEATS)]  # fmt: skip
     if form.sting is not None:
         ring = form.end_beat - form.sting.beat
         strokes = ((DrumKey.TAIKO_BIG, 1.0), (DrumKey.TAIKO_LOW, 0.95), (DrumKey.MID_LOW, 0.8))
-        out += [Draft(form.sting.beat, ring, int(key), level, True) for key, level in strokes]
+        out += [_hit(form.sting.beat, key, level, ring) for key, level in strokes]
     return out
 
 
@@ -187,52 +172,30 @@ def write_cymbals(ctx: Context, rng: np.random.Generator) -> list[Draft]:
     for bar in form.bars:
         if bar.run_bar == 0 and bar.level >= 1 and bar.index > form.bars[0].index:
             out.append(
-                Draft(bar.start_beat, _CRASH_BEATS, int(DrumKey.CRASH), clip_level(0.45 + 0.4 * bar.energy))
+                _stroke(ctx, bar, 0, DrumKey.CRASH, 0.45 + 0.4 * bar.energy)._replace(duration=_CRASH_BEATS)
             )
         if bar.level == 2 and bar.run_bar % 4 == 3 and ctx.bar_units >= 2:
-            out.append(
-                Draft(
-                    ctx.at(bar, ctx.bar_units - 2),
-                    _RING_BEATS,
-                    int(DrumKey.SPLASH),
-                    clip_level(0.35 + 0.3 * bar.energy),
-                )
-            )
+            out.append(_stroke(ctx, bar, ctx.bar_units - 2, DrumKey.SPLASH, 0.35 + 0.3 * bar.energy))
     for riser in form.risers:
         step = _roll_step(ctx, riser.start_beat)
         n = int((riser.end_beat - riser.start_beat) / step + 1e-9)
         for k in range(n):
             x = (k + 1) / n
-            out.append(
-                Draft(
-                    riser.end_beat - (n - k) * step,
-                    step,
-                    int(DrumKey.SWELL),
-                    clip_level(0.08 + 0.82 * x * x),
-                    True,
-                )
-            )
-    crash = 0
-    for accent in form.accents:
-        if accent is form.sting:
-            continue
+            out.append(_hit(riser.end_beat - (n - k) * step, DrumKey.SWELL, 0.08 + 0.82 * x * x, step))
+    for k, accent in enumerate(ctx.hits()):
         if accent is form.biggest:
-            out += [Draft(accent.beat, 2 * _CRASH_BEATS, int(DrumKey.CRASH), 1.0, True),
-                    Draft(accent.beat, 2 * _CRASH_BEATS, int(DrumKey.CHINA), 0.95, True)]  # fmt: skip
-        elif accent.sync:
-            key = (DrumKey.CRASH, DrumKey.CRASH_2)[crash % 2]
-            crash += 1
-            out.append(
-                Draft(accent.beat, _CRASH_BEATS, int(key), ctx.hit_level(accent.beat, accent.size), True)
-            )
-        elif accent.size >= ctx.settings.accent_min_weight and form.level_at(accent.beat) == 2:
-            out.append(
-                Draft(
-                    accent.beat, _RING_BEATS, int(DrumKey.SPLASH), clip_level(0.3 + 0.4 * accent.size), True
-                )
-            )
+            out += [_hit(accent.beat, DrumKey.CRASH, 1.0, 2 * _CRASH_BEATS),
+                    _hit(accent.beat, DrumKey.CHINA, 0.95, 2 * _CRASH_BEATS)]  # fmt: skip
+        else:
+            key = (DrumKey.CRASH, DrumKey.CRASH_2)[k % 2]
+            out.append(_hit(accent.beat, key, ctx.hit_level(accent.beat, accent.size), _CRASH_BEATS))
+    for accent in ctx.other_hits():
+        if form.level_at(accent.beat) == 2:
+            out.append(_hit(accent.beat, DrumKey.SPLASH, 0.3 + 0.4 * accent.size, _RING_BEATS))
     if form.sting is not None:
         ring = form.end_beat - form.sting.beat
-        out += [Draft(form.sting.beat, ring, int(DrumKey.CRASH), 1.0, True),
-                Draft(form.sting.beat, ring, int(DrumKey.CHINA), 0.9, True)]  # fmt: skip
+        out += [
+            _hit(form.sting.beat, DrumKey.CRASH, 1.0, ring),
+            _hit(form.sting.beat, DrumKey.CHINA, 0.9, ring),
+        ]
     return out

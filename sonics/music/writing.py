@@ -78,10 +78,25 @@ class Context:
     def hits(self) -> list[Accent]:
         """Return the accents the parts strike: the sync hits and the biggest moment, but not the sting's cut.
 
-        The sting sounds on the last cut itself, so its accent is not struck twice.
+        The sting sounds on the last cut itself, so its accent is not struck twice. None when
+        the settings turn ``accents`` off.
         """
         form = self.form
+        if not self.settings.accents:
+            return []
         return [a for a in form.accents if (a.sync or a is form.biggest) and a is not form.sting]
+
+    def other_hits(self) -> list[Accent]:
+        """Return the heavy hits that are not sync hits, for drum accents (``accent_min_weight``)."""
+        form = self.form
+        if not self.settings.accents:
+            return []
+        return [
+            a
+            for a in form.accents
+            if not a.sync and a is not form.biggest and a is not form.sting
+            and a.size >= self.settings.accent_min_weight
+        ]  # fmt: skip
 
     def without_risers(self, drafts: list[Draft]) -> list[Draft]:
         """Return ``drafts`` with what would sound inside a riser removed (notes held into one are cut)."""

@@ -718,6 +718,10 @@ class MusicSettings:
     ostinato : str
         Rhythm of the low-string ostinato in full battle: ``eighths``, ``gallop`` (eighth
         and two sixteenths) or ``sixteenths``; ostinato sections play one step calmer.
+    accents : bool
+        Strike the hits: brass stabs, cymbal crashes, big drums and strums on the sync hits and
+        the biggest moment, drum accents on the other heavy hits. Off, the music follows the
+        picture's sections and keeps its silence and sting, but hits nothing.
     accent_min_weight : float
         Hits that are not sync hits get a drum accent when at least this heavy, in [0, 1].
     riser_beats : float
@@ -776,6 +780,9 @@ class MusicSettings:
     ostinato: str = field(
         default="sixteenths",
         metadata=_spec("choice", "rhythm of the low-string ostinato in full battle", choices=_OSTINATOS),
+    )
+    accents: bool = field(
+        default=True, metadata=_spec("boolean", "strike the hits: stabs, crashes and drums on sync hits")
     )
     accent_min_weight: float = field(
         default=0.5,

@@ -249,3 +249,18 @@ def test_every_builtin_presets_music_arranges(battle_picture):
 def test_bad_seed():
     with pytest.raises(ParameterError, match="seed must be an integer"):
         arrange(TempoMap.constant(120.0), None, seed=-1)  # type: ignore[arg-type]
+
+
+def test_accents_off_strikes_no_hit(battle_picture):
+    tm = TempoMap.constant(100.0)  # the cuts fall inside bars
+    on = arrange(tm, battle_picture, settings=MusicSettings(parts=ALL))
+    off = arrange(tm, battle_picture, settings=MusicSettings(parts=ALL, accents=False))
+    sync = [h for h in on.tempo_map.hits if h.sync and h.time_s != max(c.time_s for c in battle_picture.cuts)]
+    inside_bars = [h for h in sync if abs(h.beat % 4) > 0.01]
+    assert inside_bars
+    for hit in inside_bars:
+        assert onsets_near(on, on.part("brass"), hit.time_s)
+        crashes = (DrumKey.CRASH, DrumKey.CRASH_2, DrumKey.CHINA)
+        assert not [n for n in onsets_near(off, off.part("cymbals"), hit.time_s) if n.pitch in crashes]
+        assert not [n for n in onsets_near(off, off.part("taiko"), hit.time_s) if n.pitch == DrumKey.TAIKO_BIG]
+    assert [s.name for s in on.sections] == [s.name for s in off.sections]
