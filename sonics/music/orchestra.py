@@ -214,15 +214,21 @@ def write_pad(ctx: Context, rng: np.random.Generator) -> list[Draft]:
 
 
 def write_choir(ctx: Context, rng: np.random.Generator) -> list[Draft]:
-    """Write the choir: chords held two bars at a time in battle (and in a hot ostinato), the sting."""
+    """Write the choir: battle chords, a soft "oo" in calmer phrases, a shout on the biggest hit, the sting.
+
+    In battle (and a hot ostinato) it holds full chords two bars at a time; calmer, it breathes
+    in the second half of each four-bar phrase.
+    """
 
     def level(bar: Bar) -> float | None:
         if bar.level == 2 or (bar.level == 1 and bar.energy >= 0.65):
             return 0.45 + 0.35 * bar.energy
+        if bar.run_bar % 4 >= 2:
+            return 0.25 + 0.25 * bar.energy
         return None
 
     out = _sustained_chords(ctx, _CHOIR, 3, 2, level)
     big = ctx.form.biggest
-    if big is not None:
+    if big is not None and big in ctx.hits():
         out += [Draft(big.beat, 1.0, p, 1.0, True) for p in chord_pitches(ctx.scale, 0, *_CHOIR, 3)]
     return out + _sting_chord(ctx, _CHOIR, 3, 0.9)

@@ -22,7 +22,7 @@ __all__ = ["write_dizi", "write_koto", "write_pipa"]
 
 _KOTO = (55, 86)
 _PIPA = (52, 84)
-_DIZI = (72, 93)
+_DIZI = (72, 91)
 _PLUCK_BEATS = 1.0  # how long a plucked string rings, at most
 _STRUM_S = 0.018  # between the strings of a rolled chord
 
