@@ -178,6 +178,16 @@ def picture_energy(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
     -------
     times_s : ndarray of float64, shape (n_frames,)
     energy : ndarray of float64, shape (n_frames,)
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from sonics.core.model import Picture, Shot
+    >>> picture = Picture("cut.mp4", Fraction(24), 48, 320, 180, 2.0)
+    >>> shots = (Shot(0, 0, 24, 0.0, 1.0, 0.1, 30.0, "calm"), Shot(1, 24, 48, 1.0, 2.0, 0.9, 30.0, "battle"))
+    >>> times, energy = picture_energy(Analysis(picture, np.arange(48) / 24, (), shots, None))
+    >>> float(energy[0]), float(energy[47])
+    (0.2, 1.0)
     """
     picture = analysis.picture
     n = picture.n_frames

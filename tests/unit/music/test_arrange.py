@@ -217,10 +217,10 @@ def test_notes_on_hits_are_not_humanised(battle_picture):
 def test_other_meters(meter, battle_picture):
     tm = TempoMap.constant(150.0 if meter[1] == 8 else 100.0, numerator=meter[0], denominator=meter[1])
     score = arrange(tm, battle_picture, settings=MusicSettings(parts=ALL), seed=2)
-    after_a_break = {s.end_beat for s in score.sections if s.name in ("silence", "coda")}
     breaks = ("silence", "coda")
-    starts = [s.start_beat for s in score.sections if s.start_beat not in after_a_break and s.name not in breaks]
-    assert all(b % meter[0] == 0 for b in starts)  # sections begin on bar lines
+    after_a_break = {s.end_beat for s in score.sections if s.name in breaks}
+    levels = [s for s in score.sections if s.name not in breaks and s.start_beat not in after_a_break]
+    assert all(s.start_beat % meter[0] == 0 for s in levels)  # sections begin on bar lines
     taiko = score.part("taiko")
     bigs = [n.start_beat % meter[0] for n in taiko.notes if n.pitch == DrumKey.TAIKO_BIG]
     assert min(bigs) == pytest.approx(0.0, abs=0.02)
@@ -262,5 +262,6 @@ def test_accents_off_strikes_no_hit(battle_picture):
         assert onsets_near(on, on.part("brass"), hit.time_s)
         crashes = (DrumKey.CRASH, DrumKey.CRASH_2, DrumKey.CHINA)
         assert not [n for n in onsets_near(off, off.part("cymbals"), hit.time_s) if n.pitch in crashes]
-        assert not [n for n in onsets_near(off, off.part("taiko"), hit.time_s) if n.pitch == DrumKey.TAIKO_BIG]
+        drums = onsets_near(off, off.part("taiko"), hit.time_s)
+        assert not [n for n in drums if n.pitch == DrumKey.TAIKO_BIG]
     assert [s.name for s in on.sections] == [s.name for s in off.sections]
