@@ -375,4 +375,6 @@ def time_stretch(audio: np.ndarray, ratio: float, *, sample_rate: int = 48000) -
     x = _check_audio(audio)
     n_in = x.shape[1]
     n_out = max(1, round(n_in * ratio))
-    return warp(audio, np.array([0.0, n_in * ratio]), np.array([0.0, float(n_in)]), n_out, sample_rate=sample_rate)
+    return warp(
+        audio, np.array([0.0, n_in * ratio]), np.array([0.0, float(n_in)]), n_out, sample_rate=sample_rate
+    )

@@ -107,7 +107,7 @@ def _hat(sr: int, rng: np.random.Generator, decay_s: float) -> np.ndarray:
 
 
 def _tone(sr: int, key: float, n: int, harmonics: int, tilt: float, attack_s: float) -> np.ndarray:
-    """A harmonic note of ``n`` samples with a soft attack and a 30 ms release at its end."""
+    """Return a harmonic note of ``n`` samples with a soft attack and a 30 ms release at its end."""
     t = np.arange(n) / sr
     f0 = _hz(key)
     wave = np.zeros(n)
@@ -245,7 +245,7 @@ def band_track(
     _add(out, _tone(sr, _TONIC[0] - 24, n_tail, 8, 1.0, 0.004) * decay, end, (0.35, 0.35))
     out *= _PEAK / np.abs(out).max()
     downbeats = beat_times[::meter]
-    starts = tuple(float(downbeats[i * bars_per_section]) for i in range(len(form))) + (float(downbeats[-1]),)
+    starts = (*tuple(float(downbeats[i * bars_per_section]) for i in range(len(form))), float(downbeats[-1]))
     return MusicTruth(
         audio=out.astype(np.float32),
         sample_rate=sr,
