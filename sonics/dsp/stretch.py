@@ -45,6 +45,10 @@ _BLOCK = 256
 _PEAK_BINS = 2
 """A spectral peak is the largest bin within this many on each side."""
 _RIGID_SHARE = 0.5
+_MIN_FLUX = 2.0
+"""Least spectral flux of an onset (summed log-magnitude rise over the bins)."""
+_RISE = 2.0
+"""A bin whose magnitude grows by this factor in one hop inside a rigid zone takes the input's phase."""
 """At most this share of a map segment is held 1:1 around transients."""
 
 
@@ -101,7 +105,8 @@ def find_transients(audio: np.ndarray, sample_rate: int, *, min_gap_s: float = 0
     width = max(3, round(0.5 * sample_rate / hop) | 1)
     baseline = median_filter(flux, size=width, mode="nearest")
     spread = median_filter(np.abs(flux - baseline), size=width, mode="nearest")
-    threshold = np.maximum(baseline + 3.0 * spread, 0.1 * flux.max())
+    # An onset raises many bins at once; a steady tone's flux is numerical noise.
+    threshold = np.maximum(np.maximum(baseline + 3.0 * spread, 0.1 * flux.max()), _MIN_FLUX)
     gap = max(1, round(min_gap_s * sample_rate / hop))
     is_peak = (flux >= maximum_filter1d(flux, size=2 * gap + 1, mode="nearest")) & (flux > threshold)
     # Frame i compares the window starting at i*hop with the one before: the rise lies
@@ -228,6 +233,7 @@ def _vocoder(
     norm = np.zeros(n_frames * hop + n_fft)
     delta = np.zeros(half + 1)
     prev_phase: np.ndarray | None = None
+    prev_mag: np.ndarray | None = None
     prev_pos = 0
     columns = np.arange(n_fft)
     for first in range(0, n_frames, _BLOCK):
@@ -243,14 +249,22 @@ def _vocoder(
         deviation = _princarg(phase - prev_phases - omega[None, :] * steps[:, None])
         advance = prev_phases + hop * (omega[None, :] + deviation / safe) - phase
         rotation = np.empty_like(phase)
+        magnitude = np.abs(mid)
+        prev_mags = np.vstack([magnitude[:1] if prev_mag is None else prev_mag[None, :], magnitude[:-1]])
+        floor = 1e-3 * magnitude.max(axis=1, keepdims=True)
+        rising = magnitude > _RISE * prev_mags + floor
         for j in range(pos.size):
             k = first + j
-            if is_rigid[k] or (k == 0):
+            if k == 0:
                 delta = np.zeros(half + 1)
+            elif is_rigid[k]:
+                # Read 1:1 here, so every bin's phase advance is exact; the bins the hit
+                # raises take the input's phase (the hit is copied), steady partials go on.
+                delta = np.where(rising[j], 0.0, delta)
             else:
                 delta = _princarg(delta[peaks[j]] + advance[j, peaks[j]])
             rotation[j] = delta
-        prev_phase, prev_pos = phase[-1], int(pos[-1])
+        prev_phase, prev_pos, prev_mag = phase[-1], int(pos[-1]), magnitude[-1]
         frames_out = np.fft.irfft(spectra * np.exp(1j * rotation)[None, :, :], n=n_fft, axis=2) * window
         for j in range(pos.size):
             start = (first + j) * hop

@@ -172,12 +172,19 @@ def _pulse_clarity(onset: np.ndarray, period_frames: float) -> float:
     return float(max(np.dot(x[:-lag], x[lag:]) for lag in lags) / energy)
 
 
-def _grid(beats_s: np.ndarray) -> np.ndarray:
-    """Return the beats as a straight line when they sit on one, else smoothed with their drift."""
+def _grid(beats_s: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Return the beats as a straight line when they sit on one, else smoothed with their drift.
+
+    Only beats with a clear onset (at least a third of the median strength) decide the line:
+    the tracker goes on through a ring-out where there is nothing to refine the beats on.
+    """
     index = np.arange(beats_s.size, dtype=np.float64)
-    slope, intercept = np.polyfit(index, beats_s, 1)
+    clear = strength >= np.median(strength) / 3.0
+    if clear.sum() < 3:
+        clear = np.ones(beats_s.size, dtype=bool)
+    slope, intercept = np.polyfit(index[clear], beats_s[clear], 1)
     line = intercept + slope * index
-    if np.abs(beats_s - line).max() <= _LINE_TOLERANCE_S:
+    if np.abs(beats_s - line)[clear].max() <= _LINE_TOLERANCE_S:
         return line
     window = min(9, beats_s.size - (1 - beats_s.size % 2))
     if window < 5:
@@ -327,7 +334,8 @@ def track_beats(
         and contrast >= _MIN_BEAT_CONTRAST
         and spread <= _MAX_IBI_SPREAD
     )
-    grid, tracked = _extend(_grid(found) if found.size >= 3 else found, duration_s)
+    strength = _value_at(fine, found, _FINE_HOP, reach=1)
+    grid, tracked = _extend(_grid(found, strength) if found.size >= 3 else found, duration_s)
     chroma, mfcc, level_db = _beat_features(y, mel_db, grid)
     tracked_index = np.flatnonzero(tracked)
     change = np.r_[0.0, 1.0 - _cosine_rows(chroma.T[1:], chroma.T[:-1])][tracked_index]
