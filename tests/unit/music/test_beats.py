@@ -18,7 +18,9 @@ def test_beats_and_downbeats_are_found_within_10_ms(bpm, meter, lead_s):
     track = track_beats(truth.audio, RATE)
     assert track.steady and track.meter == meter
     assert track.bpm == pytest.approx(bpm, rel=0.01)
-    inside = (track.beat_times_s >= truth.beat_times_s[0] - 0.01) & (track.beat_times_s <= truth.ending_s + 0.01)
+    inside = (track.beat_times_s >= truth.beat_times_s[0] - 0.01) & (
+        track.beat_times_s <= truth.ending_s + 0.01
+    )
     found = track.beat_times_s[inside]
     assert found.size == truth.beat_times_s.size
     assert np.abs(found - truth.beat_times_s).max() < 0.010
