@@ -210,13 +210,7 @@ def _vocoder(
     half = n_fft // 2
     n_frames = -(-(n_out + half) // hop) + 1
     centres_out = np.arange(n_frames) * hop
-    # The map is extended past its ends with its end slopes.
-    centres_in = np.interp(centres_out, out_p, in_p)
-    before, after = centres_out < out_p[0], centres_out > out_p[-1]
-    slope0 = (in_p[1] - in_p[0]) / (out_p[1] - out_p[0])
-    slope1 = (in_p[-1] - in_p[-2]) / (out_p[-1] - out_p[-2])
-    centres_in[before] = in_p[0] + (centres_out[before] - out_p[0]) * slope0
-    centres_in[after] = in_p[-1] + (centres_out[after] - out_p[-1]) * slope1
+    centres_in = _extend(np.interp(centres_out, out_p, in_p), centres_out.astype(np.float64), out_p, in_p)
     analysis = np.round(centres_in).astype(np.int64)
     is_rigid = np.zeros(n_frames, dtype=bool)
     for a, b in rigid:
