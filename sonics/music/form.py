@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,12 +26,9 @@ from sonics.core.model import Analysis, CutKind, ShotIntensity
 from sonics.core.score import Section
 from sonics.core.tempo import TempoHit, TempoMap
 from sonics.music.harmony import choose_progression
-from sonics.presets.schema import SpottingSettings
+from sonics.presets.schema import MusicSettings, SpottingSettings
 from sonics.spotting import picture_length
 from sonics.spotting.events import SHOT_LEVELS, EventKind, find_events, keep_apart
-
-if TYPE_CHECKING:
-    from sonics.presets.schema import MusicSettings
 
 __all__ = ["LEVELS", "Accent", "Bar", "Form", "Riser", "picture_energy", "plan_form"]
 

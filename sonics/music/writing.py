@@ -12,7 +12,6 @@ the wrong note).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -26,7 +25,7 @@ from sonics.music.melody import Motif
 from sonics.music.scales import Scale
 from sonics.presets.schema import MusicSettings
 
-__all__ = ["Context", "Draft", "finish_part", "velocity"]
+__all__ = ["Context", "Draft", "clip_level", "finish_part", "group_starts", "velocity"]
 
 _MIN_BEATS = 1.0 / 64.0  # a note cut shorter than this is dropped
 _EPS_BEATS = 1e-6
@@ -273,8 +272,3 @@ def finish_part(drafts: Iterable[Draft], ctx: Context, rng: np.random.Generator)
 def clip_level(x: float) -> float:
     """Return ``x`` clipped to a dynamic level, 0..1."""
     return min(1.0, max(0.0, x))
-
-
-def whole_units(beats: float, unit: float) -> int:
-    """Return how many whole grid steps fit in ``beats``."""
-    return math.floor(beats / unit + _EPS_BEATS)
