@@ -330,3 +330,10 @@ def test_describe_fields_defaults_are_what_a_file_without_the_key_gets():
     ]
     text = HEAD + "[spotting]\n" + "\n".join(spotting) + "\n" + LAYER + "\n".join(layer) + "\n"
     assert parse_preset(text) == parse_preset(HEAD + LAYER)
+
+
+def test_a_rule_across_keys_names_the_file():
+    with pytest.raises(PresetError) as info:
+        parse_preset(HEAD + "[tempo]\nmin_bpm = 150\nmax_bpm = 90\n" + LAYER, source="odd.toml")
+    assert str(info.value).startswith("invalid preset odd.toml: 1 problem(s)")
+    assert "min_bpm 150.0 is above max_bpm 90.0" in str(info.value)

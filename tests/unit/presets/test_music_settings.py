@@ -39,7 +39,7 @@ def test_a_music_table_is_read_and_written_back():
     ],
 )
 def test_bad_palettes_name_the_key_and_the_rule(table, message):
-    with pytest.raises(ParameterError, match=message):
+    with pytest.raises(PresetError, match=message):
         parse_preset(HEAD + table + "\n")
 
 
