@@ -1,6 +1,6 @@
 import pytest
 
-from sonics.core.errors import ParameterError, PresetError
+from sonics.core.errors import PresetError
 from sonics.core.score import INSTRUMENTS
 from sonics.presets import load_preset, parse_preset, preset_to_toml
 from sonics.presets.builtin import builtin_presets
