@@ -93,7 +93,7 @@ class LoudnessCurve:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LoudnessCurve:
-        """Build from a mapping with the same keys (``curve`` as a list of ``[time_s, lufs]``).
+        """Build from a mapping with the same keys (``curve``: ``[time_s, lufs]`` rows, None for silence).
 
         Raises
         ------
@@ -105,17 +105,13 @@ class LoudnessCurve:
                 k: None if data.get(k) is None else float(data[k])
                 for k in ("target_lufs", "ceiling_dbtp", "loudness_range_lu")
             }
-            return cls(
-                curve=np.asarray(data["curve"], dtype=np.float64),
-                integrated_lufs=float(data["integrated_lufs"]),
-                true_peak_dbtp=float(data["true_peak_dbtp"]),
-                name=str(data.get("name", "mix")),
-                **optional,
-            )
+            rows = [(float(t), -np.inf if v is None else float(v)) for t, v in data["curve"]]
+            figures = (float(data["integrated_lufs"]), float(data["true_peak_dbtp"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise ParameterError(
-                f"loudness needs curve, integrated_lufs and true_peak_dbtp ({exc})"
+                f"loudness needs curve, integrated_lufs and true_peak_dbtp as numbers ({exc})"
             ) from None
+        return cls(np.array(rows).reshape(-1, 2), *figures, name=str(data.get("name", "mix")), **optional)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plain form :meth:`from_dict` reads (``-inf`` written as None)."""
@@ -142,21 +138,19 @@ class LoudnessCurve:
         return text
 
 
-def _clean_frames(analysis: Analysis) -> tuple[dict[int, int], dict[int, int]]:
-    """Return each shot's first and last frame that is not part of a dissolve or fade."""
+def _shot_heads(analysis: Analysis) -> dict[int, int]:
+    """Return each shot's first frame that is not part of a dissolve or fade (its middle if none)."""
     n = max(analysis.picture.n_frames, *(s.end_frame for s in analysis.shots), 1)
     blended = np.zeros(n + 1, dtype=bool)
     for cut in analysis.cuts:
         if cut.is_gradual:
             blended[max(cut.start_frame, 0) : cut.end_frame + 1] = True
-    heads, tails = {}, {}
+    heads = {}
     for shot in analysis.shots:
         frames = np.arange(shot.start_frame, max(shot.end_frame, shot.start_frame + 1))
         clean = frames[~blended[np.clip(frames, 0, n)]]
-        middle = int(frames[len(frames) // 2])
-        heads[shot.index] = int(clean[0]) if len(clean) else middle
-        tails[shot.index] = int(clean[-1]) if len(clean) else middle
-    return heads, tails
+        heads[shot.index] = int(clean[0]) if len(clean) else int(frames[len(frames) // 2])
+    return heads
 
 
 def _cut_sides(analysis: Analysis) -> list[tuple[int | None, int | None]]:
@@ -173,8 +167,9 @@ def _cut_sides(analysis: Analysis) -> list[tuple[int | None, int | None]]:
 def thumbnail_frames(analysis: Analysis) -> tuple[int, ...]:
     """Return the frames the report shows as pictures, in order.
 
-    They are each shot's first and last clean frame (not part of a dissolve or fade) and,
-    at each cut, the last frame before the transition and the first frame after it. Decode
+    They are each shot's first clean frame (not part of a dissolve or fade), for the
+    picture strip, and at each cut the last frame before the transition and the first
+    frame after it, for the cut cards: about two per shot. Decode
     them with :func:`sonics.io.thumbnails.read_thumbnails` and pass the result to
     :func:`report_html`.
 
@@ -183,8 +178,7 @@ def thumbnail_frames(analysis: Analysis) -> tuple[int, ...]:
     >>> frames = thumbnail_frames(analysis)  # doctest: +SKIP
     >>> pictures = read_thumbnails("cut.mp4", frames, frame_times_s=analysis.frame_times_s)  # doctest: +SKIP
     """
-    heads, tails = _clean_frames(analysis)
-    frames = set(heads.values()) | set(tails.values())
+    frames = set(_shot_heads(analysis).values())
     for before, after in _cut_sides(analysis):
         frames.update(f for f in (before, after) if f is not None)
     last = analysis.picture.n_frames - 1
@@ -404,7 +398,7 @@ def report_html(
     axis = lanes.Axis(analysis)
     pictures = dict(thumbnails or {})
     shown = set(pictures)
-    heads, _ = _clean_frames(analysis)
+    heads = _shot_heads(analysis)
     stem_objects = [s for s in stems if isinstance(s, Stem)]
 
     all_lanes: list[lanes.Lane] = [lanes.Lane("ruler", "time", "", 22)]

@@ -114,5 +114,5 @@ def _size(reader: VideoReader, width_px: int) -> tuple[int, int]:
     """Return the thumbnail size: ``width_px`` (at most the video's) by the display aspect ratio."""
     aspect = reader.sample_aspect_ratio * reader.width / reader.height
     width = max(2, min(width_px, reader.width) // 2 * 2)
-    height = max(2, round(width / aspect / 2) * 2)
+    height = max(2, int(width / aspect / 2 + 0.5) * 2)  # nearest even number, halves up
     return width, height

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -109,6 +110,8 @@ class HeadlessChromium:
         to_browser, from_us = os.pipe()
         from_browser, to_us = os.pipe()
         self._write_fd, self._read_fd = from_us, from_browser
+        # The child's ends move above 9 first, so that placing one on fd 3 cannot close the other.
+        to_browser, to_us = (self._above_nine(fd) for fd in (to_browser, to_us))
 
         def give_pipes() -> None:  # in the child, before exec: the protocol's fds 3 and 4
             os.dup2(to_browser, 3)
@@ -144,6 +147,12 @@ class HeadlessChromium:
         except BrowserError:
             self.close()
             raise
+
+    @staticmethod
+    def _above_nine(fd: int) -> int:
+        moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(fd)
+        return moved
 
     @staticmethod
     def _cleanup_fds(*fds: int) -> None:
