@@ -233,8 +233,9 @@ class VideoReader:
         Notes
         -----
         Packets are read in order, but a group of pictures is decoded only when it holds a
-        wanted frame, from its keyframe up to that frame; a wanted frame more than
-        ``_SEEK_AHEAD_S`` ahead is reached by seeking. Undecodable packets are skipped.
+        wanted frame, from its keyframe up to that frame, skipping the frames no other
+        frame refers to; a wanted frame more than ``_SEEK_AHEAD_S`` ahead is reached by
+        seeking. Undecodable packets are skipped.
         Use a reader that has not run :meth:`luma_chunks`, which turns off the
         deblocking filter for the analysis.
 
@@ -255,11 +256,30 @@ class VideoReader:
         shown: av.VideoFrame | None = None  # the last frame decoded
         sought: float | None = None  # the wanted time the last seek went to
 
+        longest_s = _GAP_FRAMES / float(self.frame_rate)  # a frame shows at most this long
+
         def seconds(pts: int) -> float:
             return float((pts - (first_pts or 0)) * time_base)
 
+        def shows_wanted(at_s: float | None) -> bool:
+            """Whether the frame starting at ``at_s`` may be the one on screen at a wanted time."""
+            if at_s is None:
+                return True
+            for time_s, _ in wanted:
+                if time_s > at_s + longest_s:
+                    return False
+                if time_s >= at_s - _SAME_FRAME_S:
+                    return True
+            return False
+
         def decode(packet: av.Packet | None) -> Iterator[tuple[int, av.VideoFrame]]:
             nonlocal shown
+            # A frame no later frame refers to, and not wanted, is skipped: a third of a
+            # typical H.264 stream need not be decoded at all.
+            wanted_here = packet is None or shows_wanted(
+                seconds(packet.pts) if packet.pts is not None else None
+            )
+            codec.skip_frame = "DEFAULT" if wanted_here else "NONREF"
             try:
                 frames = codec.decode(packet)
             except (av.error.FFmpegError, ValueError):

@@ -89,6 +89,18 @@ def test_frames_at_gives_exactly_the_frame_on_screen(fixture: str, request: pyte
         assert np.array_equal(frame.to_ndarray(format="gray"), want.to_ndarray(format="gray"))
 
 
+def test_frames_at_every_time_gives_every_frame(vfr_edit: Path) -> None:
+    frames = _decode_all(vfr_edit)
+    times = [float((f.pts - frames[0].pts) * f.time_base) for f in frames]
+    with VideoReader(vfr_edit) as reader:
+        got = [frame for _, frame in reader.frames_at(times)]
+    assert [f.pts for f in got] == [f.pts for f in frames]
+    assert all(
+        np.array_equal(a.to_ndarray(format="gray"), b.to_ndarray(format="gray"))
+        for a, b in zip(got, frames, strict=True)
+    )
+
+
 def test_png_thumbnails_are_the_frames_scaled_exactly(long_gop: Path) -> None:
     frames = _decode_all(long_gop)
     wanted = [3, 150, 151, 400, 479]
