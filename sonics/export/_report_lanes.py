@@ -119,15 +119,37 @@ def _polyline(xs: np.ndarray, ys: np.ndarray, cls: str) -> str:
     return f'<polyline class="{cls}" points="{points}"/>'
 
 
+def _stretches(n: int, n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the starts of ``n_points`` equal stretches of ``n`` values, and their centres."""
+    edges = np.linspace(0, n, n_points + 1).astype(np.int64)
+    return edges[:-1], 0.5 * (edges[:-1] + edges[1:] - 1)
+
+
 def peaks(values: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(index, value)`` of the largest value in each of ``n_points`` equal stretches."""
     values = np.asarray(values, dtype=np.float64)
     n = len(values)
     if n <= n_points:
         return np.arange(n, dtype=np.float64), values
-    edges = np.linspace(0, n, n_points + 1).astype(np.int64)
-    top = np.maximum.reduceat(values, edges[:-1])
-    return 0.5 * (edges[:-1] + edges[1:] - 1), top
+    starts, centres = _stretches(n, n_points)
+    return centres, np.maximum.reduceat(values, starts)
+
+
+def audio_peaks(audio: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(sample index, peak)`` of the largest absolute sample of any channel per stretch.
+
+    Works on the samples as they are (no copy of a long stem): ``max(|x|)`` is
+    ``max(max(x), -min(x))``.
+    """
+    n = audio.shape[1]
+    if n == 0:
+        return np.zeros(1), np.zeros(1)
+    starts, centres = _stretches(n, min(n_points, n))
+    top = np.zeros(len(starts))
+    for channel in audio:
+        top = np.maximum(top, np.maximum.reduceat(channel, starts))
+        top = np.maximum(top, -np.minimum.reduceat(channel, starts))
+    return centres, top
 
 
 def _marker(cls: str, time_s: float, axis: Axis, tip: str, style: str = "") -> str:
@@ -462,8 +484,7 @@ def stem_lanes(stems: Sequence[Stem], axis: Axis) -> list[Lane]:
     height = 30
     lanes = []
     for stem in stems:
-        level = np.max(np.abs(stem.audio), axis=0) if stem.n_samples else np.zeros(1)
-        index, top = peaks(level, _STEM_BUCKETS)
+        index, top = audio_peaks(stem.audio, _STEM_BUCKETS)
         xs = axis.x(index / stem.sample_rate)
         half = (height - 2) / 2
         # Drawn in dB, -60..0 dBFS, as a level meter reads: quiet layers still show.
@@ -474,7 +495,7 @@ def stem_lanes(stems: Sequence[Stem], axis: Axis) -> list[Lane]:
             f"{_num(x, 1)},{_num(half + 1 + y, 1)}" for x, y in zip(xs[::-1], top[::-1], strict=True)
         )
         shape = f'<polygon class="wave {attr(stem.role)}" points="{upper} {lower}"/>'
-        peak_db = 20 * np.log10(max(float(level.max()), 1e-9))
+        peak_db = float(top_db.max())
         tip = (
             f"stem {stem.name} ({stem.role}) · peak {peak_db:.1f} dBFS (drawn from {_STEM_FLOOR_DB:.0f} dBFS)"
         )

@@ -396,9 +396,10 @@ def report_html(
         loudness = LoudnessCurve.from_dict(loudness)
     tempo = tempo_map if tempo_map is not None else score.tempo_map if score is not None else None
     axis = lanes.Axis(analysis)
-    pictures = dict(thumbnails or {})
-    shown = set(pictures)
     heads = _shot_heads(analysis)
+    used = set(heads.values()) | {f for sides in _cut_sides(analysis) for f in sides if f is not None}
+    pictures = {f: data for f, data in (thumbnails or {}).items() if f in used}  # the page shows no others
+    shown = set(pictures)
     stem_objects = [s for s in stems if isinstance(s, Stem)]
 
     all_lanes: list[lanes.Lane] = [lanes.Lane("ruler", "time", "", 22)]

@@ -327,8 +327,11 @@ def test_loudness_input_is_checked() -> None:
 
 
 def test_thumbnails_must_be_pictures(analysis: Analysis) -> None:
-    with pytest.raises(ParameterError, match="frame 3 must be JPEG or PNG"):
-        report_html(analysis=analysis, thumbnails={3: b"GIF89a..."})
+    with pytest.raises(ParameterError, match="frame 0 must be JPEG or PNG"):
+        report_html(analysis=analysis, thumbnails={0: b"GIF89a..."})
+    # Pictures of frames the page does not show are left out.
+    page = report_html(analysis=analysis, thumbnails={3: b"GIF89a...", 0: bytes([0xFF, 0xD8, 0xFF, 0])})
+    assert ".f0{" in page and ".f3{" not in page
 
 
 def test_a_ten_minute_cut_makes_a_page_of_a_few_megabytes() -> None:
@@ -354,3 +357,28 @@ def test_a_ten_minute_cut_makes_a_page_of_a_few_megabytes() -> None:
     assert len(frames) <= 2 * len(analysis.shots)
     assert len(plain.encode()) < 1_500_000
     assert len(full.encode()) < 4_500_000
+
+
+def test_a_stem_lane_shows_its_peak_where_and_as_loud_as_it_is(analysis: Analysis) -> None:
+    n = round(analysis.picture.duration_s * 48000)
+    audio = np.zeros((2, n), dtype=np.float32)
+    audio[1, 48000] = -0.5  # one sample at 1 s, -6 dBFS, on the right channel only
+    page = report_html(analysis=analysis, stems=(Stem("sfx_hit", "effects", audio, 48000),))
+    lane = next(a for _, a in _Parsed(page).elements if a.get("data-lane") == "stem-sfx_hit")
+    assert lane
+    polygon = re.search(r'<polygon class="wave effects" points="([^"]+)"', page).group(1)
+    points = np.array([p.split(",") for p in polygon.split()], dtype=float)
+    upper = points[: len(points) // 2]
+    x_peak = upper[np.argmin(upper[:, 1]), 0]
+    assert x_peak / 10000 * analysis.picture.duration_s == pytest.approx(
+        1.0, abs=analysis.picture.duration_s / 1200
+    )
+    assert "peak -6.0 dBFS" in page
+
+
+def test_a_picture_without_frames_still_makes_a_page() -> None:
+    from sonics.core.model import Picture
+
+    empty = Analysis(Picture("x.mp4", Fraction(25), 0, 16, 16, 0.0), np.zeros(0), (), (), None)
+    assert thumbnail_frames(empty) == ()
+    assert _Parsed(report_html(analysis=empty)).errors == []
