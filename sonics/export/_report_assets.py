@@ -80,8 +80,7 @@ svg path, svg polyline, svg polygon { vector-effect: non-scaling-stroke; }
 .hit.near { background: #d9952b; }
 .hit.off { background: #d8453d; }
 .hit.sync { outline: 1px solid rgba(255, 255, 255, 0.7); }
-.cue.hit { bottom: 0; min-width: 3px; background: rgba(95, 179, 255, 0.2); border-left: 3px solid #5fb3ff;
-  margin-left: -1px; outline: none; }
+.cue.hit { bottom: 0; width: 3px; margin-left: -1px; background: #5fb3ff; }
 .cue.bed { top: 2px; bottom: 2px; background: rgba(200, 160, 255, 0.14); border-left: 1px solid #b48cff; }
 .bedcurve { fill: none; stroke: #b48cff; stroke-width: 1.2; }
 .section { top: 2px; bottom: 2px; background: #39414d; font-size: 10px; padding-left: 3px; overflow: hidden;

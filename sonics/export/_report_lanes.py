@@ -162,7 +162,8 @@ def _marker(cls: str, time_s: float, axis: Axis, tip: str, style: str = "") -> s
 # ------------------------------------------------------------------------------------ picture
 
 
-def _thumb_class(frame: int) -> str:
+def picture_class(frame: int) -> str:
+    """Return the CSS class whose background is the picture of ``frame``."""
     return f"f{frame}"
 
 
@@ -173,7 +174,7 @@ def picture_lane(analysis: Analysis, axis: Axis, heads: dict[int, int], shown: s
     items = []
     for shot in analysis.shots:
         frame = heads.get(shot.index)
-        picture = f" {_thumb_class(frame)}" if frame in shown else ""
+        picture = f" {picture_class(frame)}" if frame in shown else ""
         tip = (
             f"shot {shot.index + 1}: {axis.timecode(shot.start_frame)} - {axis.timecode(shot.end_frame - 1)}"
         )
@@ -411,12 +412,14 @@ def cue_lanes(cues: CueSheet, axis: Axis) -> list[Lane]:
         layer_cues = cues.for_layer(layer)
         for cue in layer_cues:
             tip = attr(cue_tip(cue, axis))
-            span = axis.span_pct(cue.time_s, cue.time_s + cue.duration_s)
             common = f'data-t="{cue.time_s:.6f}" data-layer="{attr(layer)}" title="{tip}"'
             if cue.kind is CueKind.BED:
+                span = axis.span_pct(cue.time_s, cue.time_s + cue.duration_s)
                 items.append(f'<div class="cue bed" style="{span}" {common}>{_bed_curve(cue, height)}</div>')
             else:
-                style = f"{span};height:{25 + 75 * cue.intensity:.1f}%"
+                # Only the sync point: where a hit's sound starts and ends around it is the
+                # plan's choice (a riser swells before it, a boom rings after it).
+                style = f"left:{axis.pct(cue.time_s)};height:{25 + 75 * cue.intensity:.1f}%"
                 items.append(f'<div class="cue hit snap" style="{style}" {common}></div>')
         label = f"{html.escape(layer)} <small>{len(layer_cues)} cues</small>"
         lanes.append(Lane(f"cues-{layer}", label, "".join(items), height, title=f"SFX layer {layer}"))

@@ -199,7 +199,7 @@ def _thumbnail_styles(thumbnails: Mapping[int, bytes]) -> str:
     for frame in sorted(thumbnails):
         data = bytes(thumbnails[frame])
         uri = f"data:{_image_type(frame, data)};base64,{base64.b64encode(data).decode('ascii')}"
-        rules.append(f'.f{frame}{{background-image:url("{uri}")}}')
+        rules.append(f'.{lanes.picture_class(frame)}{{background-image:url("{uri}")}}')
     return "\n".join(rules)
 
 
@@ -293,7 +293,9 @@ def _cut_cards(analysis: Analysis, axis: lanes.Axis, shown: set[int]) -> str:
     cards = []
     for number, (cut, sides) in enumerate(zip(analysis.cuts, _cut_sides(analysis), strict=True), start=1):
         frames = "".join(
-            f'<div class="frame f{f}" title="frame {f}"></div>' if f in shown else '<div class="frame"></div>'
+            f'<div class="frame {lanes.picture_class(f)}" title="frame {f}"></div>'
+            if f in shown
+            else '<div class="frame"></div>'
             for f in sides
         )
         what = f"#{number} {cut.kind} · frame {cut.frame} · score {cut.score:.2f}"
