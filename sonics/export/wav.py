@@ -1,19 +1,20 @@
 """WAV files written byte for byte by sonics, so the same audio gives the same file.
 
 libsndfile stamps the time into the ``PEAK`` chunk of float WAVs; this writer emits
-only ``fmt``, ``fact`` (float) and ``data``, which every DAW and editor reads.
+only ``fmt``, ``fact`` (float), the chunks the caller adds (``bext`` and ``iXML`` for a
+Broadcast WAV, see :mod:`sonics.export.bwf`) and ``data``, which every DAW and editor reads.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from sonics.core.errors import ParameterError
 
-__all__ = ["wav_bytes", "wav_chunks"]
+__all__ = ["riff_chunk", "wav_bytes", "wav_chunks"]
 
 _FORMAT_PCM = 1
 _FORMAT_FLOAT = 3
@@ -25,7 +26,20 @@ def _pcm24(audio: np.ndarray) -> bytes:
     return scaled.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
 
 
-def _check(audio: np.ndarray, sample_rate: int, bits: int) -> None:
+def riff_chunk(chunk_id: bytes, payload: bytes) -> bytes:
+    """Return one RIFF chunk: its four-character id, its size and ``payload``, padded to an even length.
+
+    Raises
+    ------
+    ParameterError
+        If ``chunk_id`` is not four bytes.
+    """
+    if len(chunk_id) != 4:
+        raise ParameterError(f"a RIFF chunk id must be 4 bytes, got {chunk_id!r}")
+    return chunk_id + struct.pack("<I", len(payload)) + payload + (b"\0" if len(payload) % 2 else b"")
+
+
+def _check(audio: np.ndarray, sample_rate: int, bits: int, n_extra: int) -> None:
     if audio.ndim != 2 or audio.shape[0] < 1:
         raise ParameterError(f"audio must have shape (channels, samples), got {audio.shape}")
     if sample_rate <= 0:
@@ -33,12 +47,17 @@ def _check(audio: np.ndarray, sample_rate: int, bits: int) -> None:
     if bits not in (24, 32):
         raise ParameterError(f"bits must be 32 (float) or 24 (PCM), got {bits}")
     channels, n_samples = audio.shape
-    if 64 + n_samples * channels * bits // 8 > 0xFFFFFFFF:
+    if 64 + n_extra + n_samples * channels * bits // 8 > 0xFFFFFFFF:
         raise ParameterError(f"audio of {n_samples} samples x {channels} channels is too long for a WAV file")
 
 
 def wav_chunks(
-    audio: np.ndarray, sample_rate: int, *, bits: int = 32, chunk_samples: int = 1 << 16
+    audio: np.ndarray,
+    sample_rate: int,
+    *,
+    bits: int = 32,
+    chunk_samples: int = 1 << 16,
+    extra_chunks: Sequence[bytes] = (),
 ) -> Iterator[bytes]:
     """Yield a WAV file holding ``audio`` piece by piece: the header, then the samples.
 
@@ -56,26 +75,33 @@ def wav_chunks(
         rounded to the nearest step and clipped at full scale (deliverables).
     chunk_samples : int
         Samples per channel in each piece after the header.
+    extra_chunks : sequence of bytes
+        Whole RIFF chunks (see :func:`riff_chunk`) written after ``fmt`` and before ``data``.
+
+    Raises
+    ------
+    ParameterError
+        If the audio is not ``(channels, samples)``, the rate or the bit depth is invalid,
+        or the file would pass the 4 GiB limit of a RIFF file.
     """
     audio = np.asarray(audio)
-    _check(audio, sample_rate, bits)
+    extra = b"".join(extra_chunks)
+    _check(audio, sample_rate, bits, len(extra))
     channels, n_samples = audio.shape
     width = bits // 8
     if bits == 32:
         fmt = struct.pack(
             "<HHIIHHH", _FORMAT_FLOAT, channels, sample_rate, sample_rate * channels * 4, channels * 4, 32, 0
         )
-        extra = b"fact" + struct.pack("<II", 4, n_samples)
+        fact = riff_chunk(b"fact", struct.pack("<I", n_samples))
     else:
         fmt = struct.pack(
             "<HHIIHH", _FORMAT_PCM, channels, sample_rate, sample_rate * channels * 3, channels * 3, 24
         )
-        extra = b""
+        fact = b""
     n_data = n_samples * channels * width
     pad = b"\0" if n_data % 2 else b""
-    header = (
-        b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra + b"data" + struct.pack("<I", n_data)
-    )
+    header = b"WAVE" + riff_chunk(b"fmt ", fmt) + fact + extra + b"data" + struct.pack("<I", n_data)
     yield b"RIFF" + struct.pack("<I", len(header) + n_data + len(pad)) + header
     for start in range(0, n_samples, chunk_samples):
         block = audio[:, start : start + chunk_samples]
@@ -84,12 +110,14 @@ def wav_chunks(
         yield pad
 
 
-def wav_bytes(audio: np.ndarray, sample_rate: int, *, bits: int = 32) -> bytes:
+def wav_bytes(
+    audio: np.ndarray, sample_rate: int, *, bits: int = 32, extra_chunks: Sequence[bytes] = ()
+) -> bytes:
     """Return a complete WAV file holding ``audio`` (see :func:`wav_chunks` for the parameters).
 
     Returns
     -------
     bytes
-        The RIFF/WAVE file: ``fmt``, ``fact`` (float only) and ``data`` chunks.
+        The RIFF/WAVE file: ``fmt``, ``fact`` (float only), ``extra_chunks`` and ``data``.
     """
-    return b"".join(wav_chunks(audio, sample_rate, bits=bits))
+    return b"".join(wav_chunks(audio, sample_rate, bits=bits, extra_chunks=extra_chunks))

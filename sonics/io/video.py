@@ -1,15 +1,17 @@
-"""Decode video with PyAV: the picture's facts, and small luma frames timed by PTS.
+"""Decode video with PyAV: the picture's facts, small luma frames timed by PTS, and chosen frames.
 
 Frames are streamed in chunks, so memory stays flat however long the video is. Only
 the luma plane is read, sampled on a grid and box-filtered to about
 ``analysis_width`` pixels wide; the in-loop deblocking filter is skipped, since it
 changes nothing at that size and costs a fifth of the decode time.
+:meth:`VideoReader.frames_at` decodes only the frames shown at chosen times, in full.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +29,8 @@ ProgressCallback = Callable[[int, int | None], None]
 _GAP_FRAMES = 2.5  # a jump in time stamps of more frames than this means frames are missing
 _SHORT_S = 0.25  # a stream this much shorter than its header says is truncated
 _SHORT_SHARE = 0.05  # or this share of it, as a file's sound may outlast its picture
+_SEEK_AHEAD_S = 4.0  # a wanted frame further ahead than this is reached by seeking, not by reading on
+_SAME_FRAME_S = 1e-4  # a frame starting this close to a wanted time is the frame wanted
 
 
 class VideoReader:
@@ -48,6 +52,9 @@ class VideoReader:
         The stream's average frame rate (exact).
     width, height : int
         Coded picture size [px].
+    sample_aspect_ratio : Fraction
+        Shape of one pixel, width over height (1 for square pixels; anamorphic video
+        displays at ``width * sample_aspect_ratio`` by ``height``).
     n_frames_estimate : int or None
         Frame count from the container header, if it says.
     has_audio : bool
@@ -85,6 +92,8 @@ class VideoReader:
         if self.width <= 0 or self.height <= 0:
             self._container.close()
             raise MediaError(f"{self.path}: the video stream has no picture size")
+        sar = self._stream.sample_aspect_ratio or self._stream.codec_context.sample_aspect_ratio
+        self.sample_aspect_ratio = Fraction(sar.numerator, sar.denominator) if sar else Fraction(1)
         self.n_frames_estimate: int | None = int(self._stream.frames) or None
         self.has_audio = bool(self._container.streams.audio)
         self.start_s = 0.0
@@ -204,6 +213,137 @@ class VideoReader:
             self.warnings.append(f"{self.path}: the video stream {damage}; {kept}")
         elif n_done == 0:
             self.warnings.append(f"{self.path}: the video stream holds no frames")
+
+    def frames_at(self, times_s: Sequence[float]) -> Iterator[tuple[int, av.VideoFrame]]:
+        """Yield the frame on screen at each of ``times_s``, decoding only what those frames need.
+
+        Parameters
+        ----------
+        times_s : sequence of float
+            Times [s] counted from the first frame, as ``Analysis.frame_times_s`` holds
+            them, in any order (repeats allowed).
+
+        Yields
+        ------
+        (int, av.VideoFrame)
+            The index into ``times_s`` and the last frame that starts at or before that
+            time (the first frame for a time before it), in time order. A time after the
+            end gives the last frame.
+
+        Notes
+        -----
+        Packets are read in order, but a group of pictures is decoded only when it holds a
+        wanted frame, from its keyframe up to that frame, skipping the frames no other
+        frame refers to; a wanted frame more than ``_SEEK_AHEAD_S`` ahead is reached by
+        seeking. Undecodable packets are skipped.
+        Use a reader that has not run :meth:`luma_chunks`, which turns off the
+        deblocking filter for the analysis.
+
+        Examples
+        --------
+        >>> with VideoReader("cut.mp4") as reader:  # doctest: +SKIP
+        ...     for i, frame in reader.frames_at([0.0, 1.5]):
+        ...         print(i, frame.pts)
+        """
+        stream = self._stream
+        stream.thread_type = "AUTO"
+        codec = stream.codec_context
+        time_base = stream.time_base
+        wanted = deque(sorted((float(t), i) for i, t in enumerate(times_s)))
+        first_pts: int | None = stream.start_time
+        backlog: list[av.Packet] = []  # packets since the last keyframe, not decoded yet
+        live = False  # the decoder has been given every packet since the last keyframe
+        shown: av.VideoFrame | None = None  # the last frame decoded
+        sought: float | None = None  # the wanted time the last seek went to
+
+        longest_s = _GAP_FRAMES / float(self.frame_rate)  # a frame shows at most this long
+
+        def seconds(pts: int) -> float:
+            return float((pts - (first_pts or 0)) * time_base)
+
+        def shows_wanted(at_s: float | None) -> bool:
+            """Whether the frame starting at ``at_s`` may be the one on screen at a wanted time."""
+            if at_s is None:
+                return True
+            for time_s, _ in wanted:
+                if time_s > at_s + longest_s:
+                    return False
+                if time_s >= at_s - _SAME_FRAME_S:
+                    return True
+            return False
+
+        def decode(packet: av.Packet | None) -> Iterator[tuple[int, av.VideoFrame]]:
+            nonlocal shown
+            # A frame no later frame refers to, and not wanted, is skipped: a third of a
+            # typical H.264 stream need not be decoded at all.
+            wanted_here = packet is None or shows_wanted(
+                seconds(packet.pts) if packet.pts is not None else None
+            )
+            codec.skip_frame = "DEFAULT" if wanted_here else "NONREF"
+            try:
+                frames = codec.decode(packet)
+            except (av.error.FFmpegError, ValueError):
+                return
+            for frame in frames:
+                if frame.pts is None:
+                    continue
+                start_s = seconds(frame.pts)
+                while wanted and wanted[0][0] < start_s - _SAME_FRAME_S:
+                    yield wanted.popleft()[1], shown if shown is not None else frame
+                while wanted and wanted[0][0] <= start_s + _SAME_FRAME_S:
+                    yield wanted.popleft()[1], frame
+                shown = frame
+
+        packets = self._container.demux(stream)
+        while wanted:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except (av.error.FFmpegError, ValueError):
+                break
+            if packet.size == 0:
+                continue
+            if first_pts is None and packet.pts is not None:
+                first_pts = packet.pts
+            at_s = seconds(packet.pts) if packet.pts is not None else None
+            target_s = wanted[0][0]
+            before = at_s is not None and at_s < target_s - _SAME_FRAME_S
+            if packet.is_keyframe and at_s is not None and at_s <= target_s + _SAME_FRAME_S:
+                # A group of pictures starting at or before the wanted frame: the one before
+                # it is not needed, and a far one is reached faster by seeking.
+                if live:
+                    codec.flush_buffers()
+                    live = False
+                backlog = [packet]
+                if sought != target_s and target_s - at_s > _SEEK_AHEAD_S:
+                    sought = target_s
+                    self._container.seek(
+                        int((first_pts or 0) + target_s / time_base), backward=True, stream=stream
+                    )
+                    packets = self._container.demux(stream)
+                    backlog, shown = [], None
+                continue
+            if not live:
+                if not backlog and not packet.is_keyframe:
+                    continue  # nothing to decode this packet from (just after a seek)
+                if before:
+                    backlog.append(packet)
+                    continue
+                codec.flush_buffers()
+                live = True
+                for held in backlog:
+                    yield from decode(held)
+                backlog = []
+            yield from decode(packet)
+        if wanted and not live:
+            codec.flush_buffers()
+            for held in backlog:
+                yield from decode(held)
+        if wanted:
+            yield from decode(None)
+        while wanted and shown is not None:
+            yield wanted.popleft()[1], shown
 
     def _frames(self) -> Iterator[av.VideoFrame | str]:
         """Decode packet by packet; yield frames, and a short note where the stream is damaged."""

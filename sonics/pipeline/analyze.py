@@ -190,6 +190,7 @@ def _picture(path: Path, reader: VideoReader, features: FrameFeatures) -> Pictur
         duration_s=duration_s,
         has_audio=reader.has_audio,
         variable_frame_rate=variable,
+        start_s=reader.start_s,
     )
 
 
