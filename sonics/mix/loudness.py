@@ -58,6 +58,7 @@ SHORT_TERM_STEP_S = 0.1
 
 _MIN_MEASURABLE_S = 0.4  # one BS.1770 gating block
 _HOPS_PER_BLOCK = 100  # the K-weighting runs 10 s at a time
+_MOMENTARY_WINDOW_S = 0.4
 _ABSOLUTE_GATE_LUFS = -70.0
 _LRA_RELATIVE_GATE_LU = -20.0
 _MAX_PASSES = 8
@@ -219,33 +220,35 @@ def _to_lufs(mean_power: np.ndarray) -> np.ndarray:
         return -0.691 + 10.0 * np.log10(mean_power)
 
 
-def _short_term(energy: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Short-term loudness centred on every 0.1 s, and the EBU one on full windows ending there.
-
-    Returns ``(centred, ending)``: ``centred[i]`` is the loudness of the 3 s around
-    ``i * 0.1`` s (cut to the signal at its ends), ``ending`` the loudness of each full
-    3 s window ending at a multiple of 0.1 s (what EBU meters show, and LRA reads).
-    """
+def _centred(energy: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Loudness of the 3 s centred on every multiple of 0.1 s (the window cut at the ends)."""
     n_hops = energy.size
-    window = round(SHORT_TERM_WINDOW_S / SHORT_TERM_STEP_S)  # 30 hops
-    half = window // 2
+    half = round(SHORT_TERM_WINDOW_S / SHORT_TERM_STEP_S) // 2
     total_energy = np.concatenate([[0.0], np.cumsum(energy)])
     total_length = np.concatenate([[0], np.cumsum(lengths)])
     centres = np.arange(n_hops + 1)  # a hop boundary is a multiple of 0.1 s, up to the end
     if lengths.size and lengths[-1] != lengths[0]:
         centres = centres[:-1]  # the end is not a multiple of 0.1 s
     lo, hi = np.maximum(centres - half, 0), np.minimum(centres + half, n_hops)
-    centred = _to_lufs(
-        (total_energy[hi] - total_energy[lo]) / np.maximum(total_length[hi] - total_length[lo], 1)
-    )
-    ends = np.arange(window, n_hops + 1)
-    full = total_length[ends] - total_length[ends - window] == window * (lengths[0] if lengths.size else 0)
-    ends = ends[full]
-    ending = _to_lufs(
-        (total_energy[ends] - total_energy[ends - window])
-        / (total_length[ends] - total_length[ends - window])
-    )
-    return centred.astype(np.float32), ending
+    mean_power = (total_energy[hi] - total_energy[lo]) / np.maximum(total_length[hi] - total_length[lo], 1)
+    return _to_lufs(mean_power).astype(np.float32)
+
+
+def _ending(energy: np.ndarray, lengths: np.ndarray, window_s: float) -> np.ndarray:
+    """Loudness of every full ``window_s`` window ending at a multiple of 0.1 s (what EBU meters show)."""
+    window = round(window_s / SHORT_TERM_STEP_S)
+    total_energy = np.concatenate([[0.0], np.cumsum(energy)])
+    total_length = np.concatenate([[0], np.cumsum(lengths)])
+    ends = np.arange(window, energy.size + 1)
+    samples = total_length[ends] - total_length[ends - window]
+    full = samples == window * (lengths[0] if lengths.size else 0)  # not the short last hop
+    ends, samples = ends[full], samples[full]
+    return _to_lufs((total_energy[ends] - total_energy[ends - window]) / np.maximum(samples, 1))
+
+
+def _highest(lufs: np.ndarray) -> float | None:
+    top = float(lufs.max(initial=-math.inf))
+    return top if top >= _ABSOLUTE_GATE_LUFS else None
 
 
 def _loudness_range(short_term_lufs: np.ndarray) -> float | None:
@@ -275,6 +278,10 @@ class LoudnessMeasurement:
     short_term_lufs : numpy.ndarray
         Float32, one value every :data:`SHORT_TERM_STEP_S` from 0: the loudness of the
         3 s centred there (cut to the programme at its ends); ``-inf`` for silence.
+    max_momentary_lufs, max_short_term_lufs : float or None
+        The loudest 400 ms and 3 s (EBU meter windows, ending on each 0.1 s; LUFS), as a
+        ``bext`` chunk records them; None when the programme is shorter than the window
+        or no window is above -70 LUFS.
     """
 
     integrated_lufs: float | None
@@ -282,6 +289,13 @@ class LoudnessMeasurement:
     sample_peak_dbfs: float | None
     loudness_range_lu: float | None
     short_term_lufs: np.ndarray
+    max_momentary_lufs: float | None = None
+    max_short_term_lufs: float | None = None
+
+    @property
+    def short_term_times_s(self) -> np.ndarray:
+        """Return the time [s] of each value of ``short_term_lufs``."""
+        return np.arange(self.short_term_lufs.size) * SHORT_TERM_STEP_S
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form; short-term values under -70 LUFS are ``null``."""
@@ -295,6 +309,8 @@ class LoudnessMeasurement:
             "true_peak_dbtp": rounded(self.true_peak_dbtp),
             "sample_peak_dbfs": rounded(self.sample_peak_dbfs),
             "loudness_range_lu": rounded(self.loudness_range_lu),
+            "max_momentary_lufs": rounded(self.max_momentary_lufs),
+            "max_short_term_lufs": rounded(self.max_short_term_lufs),
             "short_term": {"window_s": SHORT_TERM_WINDOW_S, "step_s": SHORT_TERM_STEP_S, "lufs": curve},
         }
 
@@ -333,13 +349,16 @@ def measure_loudness(
     lufs = integrated_lufs(x, sample_rate) if integrated is None else integrated
     peak = true_peak_db(x, sample_rate)
     sample_peak = float(np.abs(x).max(initial=0.0))
-    centred, ending = _short_term(*_hop_powers(x, sample_rate))
+    energy, lengths = _hop_powers(x, sample_rate)
+    short_term = _ending(energy, lengths, SHORT_TERM_WINDOW_S)
     return LoudnessMeasurement(
         integrated_lufs=lufs,
         true_peak_dbtp=peak if math.isfinite(peak) else None,
         sample_peak_dbfs=20.0 * math.log10(sample_peak) if sample_peak > 0.0 else None,
-        loudness_range_lu=_loudness_range(ending) if ending.size else None,
-        short_term_lufs=centred,
+        loudness_range_lu=_loudness_range(short_term) if short_term.size else None,
+        short_term_lufs=_centred(energy, lengths),
+        max_momentary_lufs=_highest(_ending(energy, lengths, _MOMENTARY_WINDOW_S)),
+        max_short_term_lufs=_highest(short_term),
     )
 
 

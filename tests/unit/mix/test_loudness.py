@@ -140,3 +140,16 @@ def test_a_target_the_ceiling_cannot_allow_is_missed_with_a_warning() -> None:
     done = normalize_loudness(_scaler(x), SR, loudness_target("-5"))
     assert done.warnings and "not -5" in done.warnings[0]
     assert done.measurement.true_peak_dbtp <= -1.0 - METER_MARGIN_DB
+
+
+def test_loudest_momentary_and_short_term_windows() -> None:
+    # 10 s at -30 dBFS with one second at -20: the loudest 400 ms sits on it (-20 LUFS for a 1 kHz
+    # tone), the loudest 3 s holds 1 s of it and 2 s of the quiet part.
+    programme = np.concatenate([_tone(-30.0, 5.0), _tone(-20.0, 1.0), _tone(-30.0, 4.0)], axis=1)
+    m = measure_loudness(programme, SR)
+    assert m.max_momentary_lufs == pytest.approx(-20.0, abs=0.1)
+    expected = 10 * math.log10((10 ** (-2.0) + 2 * 10 ** (-3.0)) / 3)
+    assert m.max_short_term_lufs == pytest.approx(expected, abs=0.1)
+    assert m.short_term_times_s[-1] == pytest.approx(10.0)
+    short = measure_loudness(_tone(-20.0, 2.0), SR)
+    assert short.max_short_term_lufs is None and short.max_momentary_lufs == pytest.approx(-20.0, abs=0.1)
