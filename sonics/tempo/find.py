@@ -28,6 +28,7 @@ from sonics.core.errors import ParameterError
 from sonics.core.model import Analysis, Hit
 from sonics.core.tempo import TempoCandidate
 from sonics.core.timebase import parse_frame_rate
+from sonics.tempo.hits import as_hits
 
 __all__ = ["fit_tempo", "score_tempo"]
 
@@ -71,29 +72,12 @@ def _hits(hits: Any, frame_rate: Fraction | int | str | None) -> _Hits:
             frame_rate = hits.picture.frame_rate
         hits = hits.hits()
     rate = parse_frame_rate(24 if frame_rate is None else frame_rate)
-    rows: list[tuple[float, float, str]] = []
-    for item in hits if isinstance(hits, Iterable) else ():
-        if isinstance(item, Hit):
-            rows.append((float(item.time_s), float(item.weight), item.source))
-        elif isinstance(item, (tuple, list)) and len(item) == 2:
-            rows.append((float(item[0]), float(item[1]), ""))
-        else:
-            try:
-                rows.append((float(item), 1.0, ""))
-            except (TypeError, ValueError):
-                raise ParameterError(
-                    f"a hit must be a Hit, a time in seconds or (time_s, weight), got {item!r}"
-                ) from None
-    rows.sort(key=lambda r: (r[0], r[2]))
-    times = np.array([r[0] for r in rows], dtype=np.float64)
-    weights = np.array([r[1] for r in rows], dtype=np.float64)
-    if not np.all(np.isfinite(times)):
-        raise ParameterError("hit times must be finite numbers of seconds")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ParameterError("hit weights must be finite and >= 0")
+    found = as_hits(hits)
+    times = np.array([h.time_s for h in found], dtype=np.float64)
+    weights = np.array([h.weight for h in found], dtype=np.float64)
     frames = times * float(rate)
     on_frames = bool(times.size) and bool(np.all(np.abs(frames - np.round(frames)) < _EPS_S * float(rate)))
-    return _Hits(times, weights, tuple(r[2] for r in rows), rate, on_frames)
+    return _Hits(times, weights, tuple(h.source for h in found), rate, on_frames)
 
 
 def _check_options(
