@@ -67,6 +67,8 @@ _DOWNBEAT_CREDIT = 0.5
 """Credit (per unit of weight) for the sync hits on the bar lines, when downbeats are preferred."""
 _OFF_BEAT = 0.8
 """Credit (per unit of weight) for a hit caught between beats rather than on one."""
+_CHANCE = 1.0
+"""Share of what chance would catch that every hit gives back (as Find Tempo corrects for it)."""
 _EXACT_S = 1e-7
 """A hit this close to a beat is on it."""
 _EPS = 1e-9
@@ -125,6 +127,8 @@ def _credit(pr: _Problem, k: np.ndarray, beat: np.ndarray, bpm: np.ndarray) -> t
     missed = np.where(near, _NEAR_SYNC * w, 0.0) - _MISSED_SYNC * w
     fit = np.where(near, 1.0, _OFF_BEAT)
     plain = np.where(line_off_s <= pr.tol_s + 1e-6, w * fit, 0.0)
+    share = np.minimum(2.0 * pr.tol_s * bpm * pr.sub / 60.0, 1.0)
+    plain = plain - _CHANCE * w * share * (1.0 + _OFF_BEAT * (pr.sub - 1)) / pr.sub
     return np.where(sync, np.where(exact, w, missed), plain), exact
 
 
@@ -312,7 +316,7 @@ def _record(children: _Changes, c: int, old_bpm: float, t: float) -> tuple[tuple
     p_s, p_beat, bpm = float(children.p_s[c]), float(children.p_beat[c]), float(children.bpm[c])
     if not children.ramp[c]:
         return ((p_s, p_beat, bpm),)
-    return ((p_s, p_beat, old_bpm, bpm), (t, float(children.hit_beat[c]), bpm))
+    return ((p_s, p_beat, old_bpm, bpm), (float(t), float(children.hit_beat[c]), bpm))
 
 
 def _search(pr: _Problem, starts: list[tuple[float, float]]) -> tuple[list[TempoSegment], np.ndarray]:
