@@ -425,6 +425,12 @@ class TempoMap:
         """Return where segment ``index`` ends (``inf`` for the last)."""
         return float(self._end_s[index])
 
+    def segment_bars(self, end_s: float) -> np.ndarray:
+        """Return how many bars each segment lasts, the last one up to ``end_s`` (the picture's end)."""
+        ends = np.minimum(self._end_s, end_s)
+        beats = np.asarray(self.seconds_to_beats(ends)) - self._start_beat
+        return np.asarray(beats, dtype=np.float64).reshape(-1) / self.numerator
+
     def tempo_changes(self) -> np.ndarray:
         """Return each change of tempo as a ratio minus one: across every segment start and every ramp."""
         changes = [s.end_bpm / s.bpm - 1.0 for s in self.segments if s.is_ramp]

@@ -92,7 +92,8 @@ def tempo_hits(analysis: Analysis, spotting: SpottingSettings, tempo: TempoSetti
 
     Examples
     --------
-    >>> hits = tempo_hits(sonics.analyze([72, 112], frame_rate=24), SpottingSettings(), TempoSettings())  # doctest: +SKIP
+    >>> analysis = sonics.analyze([72, 112], frame_rate=24)  # doctest: +SKIP
+    >>> tempo_hits(analysis, SpottingSettings(), TempoSettings())  # doctest: +SKIP
     """
     events = find_events(analysis, spotting)
     last = next((e for e in reversed(events) if e.event is EventKind.LAST_CUT), None)
