@@ -51,8 +51,9 @@ class TempoCandidate:
         Time of a bar-1 downbeat, in ``[0, bar length)`` seconds: the bar phase that puts the
         most weighted hits on downbeats.
     score : float
-        Chance-corrected weighted hit rate, ``(caught - chance) / (total - chance)``, at most 1;
-        0 is what random hits would score at this tempo's grid density. The ranking key.
+        Chance-corrected weighted hit rate, ``(caught - chance - margin) / (total - chance)``,
+        at most 1: 0 is what random hits would score at this tempo's grid density, less a
+        margin of three standard deviations of a random catch (luck). The ranking key.
     weight_caught : float
         Summed weight of the hits within the tolerance of a grid line.
     weight_total : float
