@@ -36,9 +36,9 @@ from sonics.tempo.hits import as_hits
 
 __all__ = ["map_tempo"]
 
-_BEAM = 128
+_BEAM = 192
 """States kept after each hit."""
-_PER_PARENT = 3
+_PER_PARENT = 5
 """Changes kept per state and hit, the best first, so no one state floods the beam."""
 _N_STARTS = 6
 """Tempos of the Find Tempo table the search starts from."""

@@ -48,7 +48,9 @@ def test_ramp_map_converts_exactly_both_ways():
     expected = 8.0 + (120.0 * tau + 0.5 * slope * tau**2) / 60.0
     np.testing.assert_allclose(m.seconds_to_beats(RAMP_S + tau), expected, rtol=0, atol=1e-12)
     # Segment starts land on their beats, and every beat converts back to itself.
-    np.testing.assert_allclose(m.beats_to_seconds([8.0, 16.0, 32.0]), [RAMP_S, RAMP_END_S, STEP_S], atol=1e-12)
+    np.testing.assert_allclose(
+        m.beats_to_seconds([8.0, 16.0, 32.0]), [RAMP_S, RAMP_END_S, STEP_S], atol=1e-12
+    )
     beats = np.arange(-4.0, 64.0, 0.125)
     np.testing.assert_allclose(m.seconds_to_beats(m.beats_to_seconds(beats)), beats, rtol=0, atol=1e-10)
     times = np.linspace(-1.0, STEP_S + 10.0, 1001)
@@ -145,8 +147,14 @@ def test_candidate_round_trip_and_map():
         (lambda: TempoSegment(0.0, 0.0, 120.0, 0.0), r"ramp_to_bpm must be > 0, got 0.0"),
         (lambda: TempoSegment(float("nan"), 0.0, 120.0), "tempo segment start must be finite"),
         (lambda: TempoMap.constant(0.0), r"bpm must be > 0, got 0.0"),
-        (lambda: TempoMap.constant(120.0, numerator=0), r"meter numerator must be an integer in 1..32, got 0"),
-        (lambda: TempoMap.constant(120.0, denominator=3), r"meter denominator must be 1, 2, 4, 8, 16 or 32, got 3"),
+        (
+            lambda: TempoMap.constant(120.0, numerator=0),
+            r"meter numerator must be an integer in 1..32, got 0",
+        ),
+        (
+            lambda: TempoMap.constant(120.0, denominator=3),
+            r"meter denominator must be 1, 2, 4, 8, 16 or 32, got 3",
+        ),
         (lambda: TempoMap.constant(120.0, subdivision=0), r"subdivision must be an integer in 1..16, got 0"),
         (lambda: TempoMap.constant(120.0, frame_rate="fast"), "frame rate"),
         (lambda: TempoMap.constant(120.0).beat_times(0, 4, 0), r"step must be > 0, got 0"),

@@ -17,7 +17,9 @@ from sonics.testing.tempo import planted_hits
 
 def _planted(bpm, *, n_hits=60, n_beats=200, seed=0, frame_rate=24, offset_s=0.7, jitter=1.5, meter=(4, 4)):
     """Hits on random beats of a constant tempo, each within ``jitter`` frames of its beat."""
-    truth = TempoMap.constant(bpm, offset_s=offset_s, numerator=meter[0], denominator=meter[1], frame_rate=frame_rate)
+    truth = TempoMap.constant(
+        bpm, offset_s=offset_s, numerator=meter[0], denominator=meter[1], frame_rate=frame_rate
+    )
     rng = stage_rng(seed, "test:beats")
     beats = np.sort(rng.choice(np.arange(n_beats), n_hits, replace=False)).astype(float)
     return truth, planted_hits(truth, beats, np.ones(n_hits), seed=seed, jitter_frames=jitter)
@@ -44,7 +46,9 @@ def test_cuts_on_beats_at_132_bpm_with_a_frame_of_jitter_put_132_on_top(seed):
 )
 def test_other_planted_tempos_meters_and_frame_rates_are_found(bpm, frame_rate, meter, subdivision):
     _, hits = _planted(bpm, frame_rate=frame_rate, meter=meter, seed=3)
-    table = fit_tempo(hits, min_bpm=40, max_bpm=220, frame_rate=frame_rate, meter=meter, subdivision=subdivision)
+    table = fit_tempo(
+        hits, min_bpm=40, max_bpm=220, frame_rate=frame_rate, meter=meter, subdivision=subdivision
+    )
     assert table[0].bpm == pytest.approx(bpm, abs=0.3)
     assert (table[0].numerator, table[0].denominator, table[0].subdivision) == (*meter, subdivision)
 
@@ -102,7 +106,7 @@ def test_hits_on_132_rank_132_above_its_half_whose_eighths_are_the_same_lines():
 
 
 def test_the_table_row_describes_its_hits():
-    truth, hits = _planted(120.0, n_hits=40, seed=2, jitter=0.5)
+    _, hits = _planted(120.0, n_hits=40, seed=2, jitter=0.5)
     best = fit_tempo(hits, min_bpm=100, max_bpm=140, frame_rate=24, top=3)[0]
     assert best.n_hits == 40 and best.weight_total == 40.0
     assert best.n_caught == 40 and best.weight_caught == 40.0 and best.n_near == 0
