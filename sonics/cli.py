@@ -223,9 +223,9 @@ def tempo(
         "step_bpm": step_bpm,
         "tolerance_frames": tolerance_frames,
         "subdivision": subdivision,
-        "meter": None if meter is None else json.dumps(meter),
+        "meter": meter,
     }
-    items = [*overrides, *(f"tempo.{key}={value}" for key, value in options.items() if value is not None)]
+    changes = {key: value for key, value in options.items() if value is not None}
     try:
         if output is not None:
             _check_targets([input_path], [output])
@@ -233,7 +233,8 @@ def tempo(
             result = tempo_pass(
                 input_path,
                 preset=_preset_arg(preset),
-                overrides=items,
+                overrides=overrides,
+                tempo=changes,
                 bpm=start_bpm,
                 top=top,
                 on_progress=report,
@@ -243,7 +244,7 @@ def tempo(
             write_tempo_pass(result, output)
     except Exception as exc:
         _fail(ctx, exc)
-    for warning in result.analysis.warnings:
+    for warning in (*result.analysis.warnings, *result.tempo_map.warnings):
         click.echo(f"sonics: warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))

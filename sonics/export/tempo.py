@@ -80,7 +80,8 @@ def _summary(tempo_map: TempoMap, tolerance_frames: float, duration_s: float) ->
         lines.append(
             f"largest tempo change {100.0 * changes.max():.1f} %; shortest hold {min(holds):.2f} bars"
         )
-    lines += [f"warning: {w}" for w in tempo_map.warnings]
+    if tempo_map.warnings:
+        lines.append(f"{len(tempo_map.warnings)} sync hit(s) off the beat: see the warnings")
     return lines
 
 

@@ -5,24 +5,25 @@ list: a hard cut weighs as big as it plays (the biggest cut of the picture weigh
 impact as hard as the motion stops, a flash or a dissolve half as much (music phrases into a
 dissolve, it does not hit it), and the last cut is always a sync hit (the button of the cue).
 Shot starts (the cuts again) and motion swells (shapes, not moments) are left out, and so are
-events too light to matter. Two hits closer than two tolerances fall on one grid line, so
+events too light to matter. Two hits at most two tolerances apart fall on one grid line, so
 only the heavier is kept.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from sonics.core.errors import ParameterError
 from sonics.core.model import Analysis, Hit
 from sonics.core.tempo import TempoCandidate, TempoMap
 from sonics.export.files import json_bytes, write_bytes_atomic
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.presets import Preset, apply_overrides, load_preset, preset_to_dict
-from sonics.presets.schema import SpottingSettings, TempoSettings
+from sonics.presets.schema import SpottingSettings, TempoSettings, suggest
 from sonics.spotting import EventKind, find_events, picture_length
 from sonics.spotting.events import keep_apart
 from sonics.tempo import fit_tempo, map_tempo
@@ -83,7 +84,7 @@ def tempo_hits(analysis: Analysis, spotting: SpottingSettings, tempo: TempoSetti
         The preset's ``[spotting]`` table (how events are weighted).
     tempo : TempoSettings
         The preset's ``[tempo]`` table: ``sync_weight`` (the last cut gets at least it) and
-        ``tolerance_frames`` (hits closer than two tolerances are one hit).
+        ``tolerance_frames`` (hits at most two tolerances apart are one hit).
 
     Returns
     -------
@@ -107,7 +108,8 @@ def tempo_hits(analysis: Analysis, spotting: SpottingSettings, tempo: TempoSetti
             weight = max(weight, tempo.sync_weight)
         if weight >= _MIN_WEIGHT:
             found.append(Hit(e.time_s, round(weight, 4), f"{e.event}:{e.frame}"))
-    gap_s = 2.0 * tempo.tolerance_frames / float(analysis.picture.frame_rate)
+    # Hits at most two tolerances apart share a grid line (half a frame: they sit on frames).
+    gap_s = (2.0 * tempo.tolerance_frames + 0.5) / float(analysis.picture.frame_rate)
     kept = keep_apart([h.time_s for h in found], [h.weight for h in found], gap_s)
     return tuple(found[i] for i in kept)
 
@@ -118,11 +120,22 @@ def _preset(preset: str | os.PathLike[str] | Preset, overrides: Iterable[str]) -
     return apply_overrides(loaded, items) if items else loaded
 
 
+def _tempo_settings(settings: TempoSettings, changes: Mapping[str, Any]) -> TempoSettings:
+    known = [f.name for f in fields(TempoSettings)]
+    for key in changes:
+        if key not in known:
+            raise ParameterError(
+                f"unknown tempo setting {key!r}{suggest(key, known)}; known: {', '.join(known)}"
+            )
+    return replace(settings, **changes)
+
+
 def tempo_pass(
     source: Any,
     *,
     preset: str | os.PathLike[str] | Preset = "battle",
     overrides: Iterable[str] = (),
+    tempo: Mapping[str, Any] | None = None,
     hits: Iterable[Hit] | Iterable[float] | None = None,
     bpm: float | None = None,
     top: int = 10,
@@ -139,6 +152,8 @@ def tempo_pass(
         the search and the map, its ``[spotting]`` table how the hits are weighted.
     overrides : iterable of str
         ``key=value`` preset overrides (``"tempo.min_bpm=90"``, ``'tempo.meter="3/4"'``).
+    tempo : mapping, optional
+        :class:`TempoSettings` fields to change after the overrides (``{"meter": "3/4"}``).
     hits : iterable of Hit, of float or of (time_s, weight), optional
         The caller's own hits (a composer's markers) instead of the picture's.
     bpm : float, optional
@@ -156,7 +171,7 @@ def tempo_pass(
     Raises
     ------
     SonicsError
-        On unreadable input, a bad preset or override, or a hit outside the picture.
+        On unreadable input, a bad preset, override or setting, or a hit outside the picture.
 
     Examples
     --------
@@ -164,6 +179,8 @@ def tempo_pass(
     >>> result.candidates[0].bpm, len(result.tempo_map.segments)  # doctest: +SKIP
     """
     loaded = _preset(preset, overrides)
+    if tempo:
+        loaded = replace(loaded, tempo=_tempo_settings(loaded.tempo, tempo))
     settings = loaded.tempo
     analysis = analyze(source, on_progress=on_progress)
     duration_s, _ = picture_length(analysis.picture)
