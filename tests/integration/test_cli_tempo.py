@@ -185,7 +185,7 @@ def test_the_hits_are_what_a_composer_syncs_to():
     result = sonics.tempo_pass(analysis)
     sources = [h.source for h in result.hits]
     assert all(s.startswith(("cut:", "impact:", "flash:", "transition:")) for s in sources)
-    assert "cut:200" in sources and result.hits[sources.index("cut:200")].weight >= 0.8  # the button
+    assert result.hits[sources.index("cut:200")].weight >= result.settings.sync_weight  # the button
     # Cuts 2 frames apart fall on one grid line (within a frame each): only one is a hit.
     assert ("cut:48" in sources) != ("cut:50" in sources)
     with pytest.raises(
