@@ -344,7 +344,7 @@ def _candidate(
         n_caught=int(caught.sum()),
         n_near=int(near.sum()),
         median_frames_off=float(np.median(np.abs(frames[caught]))) if caught.any() else 0.0,
-        frames_off=tuple(float(round(f, 6)) for f in frames),
+        frames_off=tuple(np.round(frames, 6).tolist()),
         subdivision=sub,
         numerator=meter[0],
         denominator=meter[1],

@@ -7,13 +7,24 @@ calls for it, by a bounded step or a short ramp, so that every sync hit falls ex
 beat (a downbeat where that costs little) and the other hits on the grid.
 
 The search is a beam over the hits in time order. A state is the tempo in force (where it
-started, on which beat, how fast), when it may next change (the hold), and what it has
-caught. At each hit a state either keeps its tempo, or changes it on one of its beats since
-the last hit, by a step or by a ramp that ends on the hit, so that the hit lands on a grid
-line (a beat for a sync hit). Changes are bounded (``max_change_pct`` between neighbours
-and across a ramp), each tempo holds ``min_hold_bars`` (ramps excepted), and a change costs
-more the larger it is, a step more steeply than a ramp: small corrections are steps, larger
-ones ramps. The best few states survive each hit (one per distinct future).
+started, on which beat, how fast), when it may next change (the hold), the last sync hit it
+landed (a change never moves it), and its score. At each hit a state either keeps its tempo,
+or changes it on one of its beats since its hold and its last sync hit, by a step, or by a
+ramp that ends on the hit, so that the hit lands on a grid line (a beat for a sync hit); the
+hits between the change and this one are scored again on the new grid.
+
+The score: a hit caught within the tolerance of a grid line earns its weight (less between
+beats), less what chance would have caught on that grid, as Find Tempo corrects for it; a
+hit a change lands earns all of its weight, since it is on the grid by design; a sync hit off
+its beat costs ten times its weight. A change costs a fixed part plus its size squared, a
+step more steeply than a ramp, so small corrections are steps and larger ones ramps; it earns
+a little when it falls on a hit (where the picture changes). Sync hits on the downbeats earn
+a bonus. Changes are bounded (``max_change_pct`` between neighbours and across a ramp) and
+each tempo holds ``min_hold_bars`` (ramps excepted), the last one to the end of the picture.
+
+The beam starts from the best tempos of Find Tempo, for the whole picture and for its
+opening, and gives each starting tempo an equal share, keeping the best state of each
+distinct future and a few changes per state, so that no one tempo or state floods it.
 """
 
 from __future__ import annotations
