@@ -31,7 +31,7 @@ def subframe_timecode(time_s: float, frame_rate: Fraction) -> str:
 def _table(candidates: Sequence[TempoCandidate], frame_rate: Fraction) -> list[str]:
     lines = [
         f"{'#':>3}  {'BPM':>7}  {'score':>6}  {'weighted hits':>15}  {'hits':>7}  {'near':>4}  "
-        f"{'frames off':>10}  bar 1 at",
+        f"{'median off':>10}  bar 1 at",
     ]
     for rank, c in enumerate(candidates, start=1):
         weighted = f"{c.weight_caught:.2f} / {c.weight_total:.2f}"
@@ -112,9 +112,10 @@ def tempo_report(
     -------
     str
         Text ending in a newline: the table (BPM, chance-corrected score, weighted hits
-        caught of the total, hits caught, near misses, median frames off, bar-1 downbeat
-        as timecode with hundredths of a frame), then the map's segments (bar, beat,
-        timecode, tempo, ramps), then what the map catches and any warnings.
+        caught of the total, hits caught, near misses, median frames off the grid, bar-1
+        downbeat as timecode with hundredths of a frame), then the map's segments (bar,
+        beat, timecode, tempo, ramps), then what the map catches and how many sync hits
+        it could not land (the warnings themselves are the map's ``warnings``).
     """
     meter = f"{tempo_map.numerator}/{tempo_map.denominator}"
     lines = [title] if title else []

@@ -55,7 +55,7 @@ def test_the_table_and_the_map_read_like_a_composers_tool(sonics_cli, demo_analy
     out = result.stdout
     assert "Find Tempo (4/4, 2 grid lines a beat):" in out
     header = next(line for line in out.splitlines() if "BPM" in line and "score" in line)
-    for column in ("weighted hits", "hits", "near", "frames off", "bar 1 at"):
+    for column in ("weighted hits", "hits", "near", "median off", "bar 1 at"):
         assert column in header
     rows = [line for line in out.splitlines() if line[:3].strip().isdigit()]
     assert len(rows) == 5
