@@ -627,7 +627,13 @@ class TempoSettings:
     max_change_pct : float
         Largest tempo change between neighbouring segments, % in [0, 50].
     min_hold_bars : float
-        A tempo holds at least this many bars, in [0.25, 64].
+        A tempo holds at least this many bars, in [0.25, 64] (ramps excepted).
+    prefer_downbeats : bool
+        Land sync hits on downbeats where it costs little, not only on beats.
+    allow_ramps : bool
+        Let the map change tempo by a ramp (accelerando, ritardando) where a step would lurch.
+    max_ramp_bars : float
+        A ramp lasts at most this many bars, in [0.5, 16].
 
     Example
     -------
@@ -673,6 +679,16 @@ class TempoSettings:
     min_hold_bars: float = field(
         default=2.0,
         metadata=_spec("number", "a tempo holds at least this long", unit="bars", low=0.25, high=64),
+    )
+    prefer_downbeats: bool = field(
+        default=True, metadata=_spec("boolean", "land sync hits on downbeats where it costs little")
+    )
+    allow_ramps: bool = field(
+        default=True, metadata=_spec("boolean", "change tempo by a short ramp where a step would lurch")
+    )
+    max_ramp_bars: float = field(
+        default=2.0,
+        metadata=_spec("number", "a ramp lasts at most this long", unit="bars", low=0.5, high=16),
     )
 
     def __post_init__(self) -> None:
