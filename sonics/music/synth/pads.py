@@ -1,0 +1,99 @@
+"""Pad: a slow, wide bed of strings and voices under the drone and the build.
+
+A pad is what an orchestrator gets from divided strings playing *sul tasto* with a choir
+humming: many detuned voices, a slow swell in and out, no attack to speak of, a soft
+vowel colour. Recipe: a wide sawtooth ensemble
+(:func:`~sonics.dsp.oscillators.sawtooth_voices`: fourteen voices spread across the
+stage, a slow vibrato each), half of it through an "ah" vocal tract, a low-pass per layer
+(dark when soft, open when loud) and a slow attack and release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import sosfilt
+
+from sonics.dsp.filters import lowpass
+from sonics.dsp.formants import formant_sos
+from sonics.dsp.oscillators import sawtooth_voices
+from sonics.music.synth.voice import (
+    CONTROL_RATE_HZ,
+    Articulation,
+    ensemble_contours,
+    finish_layers,
+    key_to_hz,
+    rise,
+    spread_gains,
+)
+
+__all__ = ["PAD", "Pad"]
+
+_HELD = Articulation("held", gated=True, release_s=1.6)
+
+
+@dataclass(frozen=True, slots=True)
+class Pad:
+    """A slow string-and-choir pad (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    n_voices : int
+        Voices (>= 1).
+    attack_s : float
+        Swell into the note (s).
+    cutoffs_hz : tuple of float
+        Low-pass corner of each layer, soft to loud (Hz).
+    peak_db : float
+        Peak of a loud note (dBFS).
+    """
+
+    name: str = "pad"
+    n_voices: int = 14
+    attack_s: float = 0.9
+    cutoffs_hz: tuple[float, ...] = (700.0, 1600.0, 4000.0)
+    peak_db: float = -14.0
+    n_layers: int = 3
+
+    def damps(self, key: int) -> bool:
+        """Return False: pad notes overlap freely."""
+        return False
+
+    def articulation(self, key: int, duration_s: float) -> Articulation:
+        """Return the pad's only way: swell in, hold, fade out."""
+        return _HELD
+
+    def render(
+        self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
+    ) -> np.ndarray:
+        """Return the pad's note on ``key``: ``(3, 2, n_samples)`` float32, dark to open."""
+        f0 = key_to_hz(key)
+        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        pitch = ensemble_contours(
+            rng, f0, self.n_voices, n_points, detune_cents=10.0, vibrato_cents=5.0, vibrato_hz=(3.5, 5.0),
+            vibrato_delay_s=0.3, vibrato_rise_s=1.0, drift_cents=4.0,
+        )  # fmt: skip
+        t = np.arange(n_points) / CONTROL_RATE_HZ
+        lag_s = rng.uniform(0.0, 0.05, self.n_voices)
+        lag_s[0] = 0.0
+        amps = rng.uniform(0.6, 1.0, (self.n_voices, 1)) * rise(t, 0.01)
+        seats = np.linspace(-0.9, 0.9, self.n_voices)
+        rng.shuffle(seats)
+        source = sawtooth_voices(
+            pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
+            channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
+        )  # fmt: skip
+        source *= 1.0 / np.sqrt(self.n_voices)
+        sung = sosfilt(formant_sos("a", sample_rate, bandwidth_scale=1.8), source, axis=-1)
+        coloured = source + 0.08 * sung
+        times = np.arange(n_samples) / sample_rate
+        swell = rise(times, self.attack_s)
+        layers = np.stack([lowpass(coloured, corner, sample_rate) * swell for corner in self.cutoffs_hz])
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+
+
+PAD = Pad()
+"""Fourteen voices, a 0.9 s swell, a 1.6 s release."""

@@ -1,0 +1,167 @@
+"""Bowed string sections: cellos and basses (``low_strings``), violins and violas (``high_strings``).
+
+Physics: a bowed string moves in Helmholtz motion (the bow sticks, then slips once per
+period), so the force on the bridge is a sawtooth whose harmonics fall as ``1/n``; the
+wooden body then colours it with fixed resonances (the air mode, the main wood modes,
+the bridge hill), which is why a vibrato makes each harmonic swell and fade as it sweeps
+across them. Pressing harder brings out more upper harmonics. A section is many players,
+each a few cents off, each with a vibrato of its own, so the sum shimmers.
+
+Recipe: :func:`~sonics.dsp.oscillators.sawtooth_voices` for the whole section at once
+(each player with its own detune, drift, vibrato, slide into pitch and start lag, placed
+across the stereo stage), bow noise that follows the bow, a body of peaking resonances,
+then three low-passes for the soft, medium and loud layers. Short notes are played
+*spiccato* (the bow bounces: a quick bite that rings away), longer ones *sustained*
+(a bowed swell into the note, a vibrato that blooms after it, a release).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import sosfilt
+
+from sonics.dsp.filters import bandpass, lowpass, peaking_sos
+from sonics.dsp.noise import white_noise
+from sonics.dsp.oscillators import sawtooth_voices
+from sonics.music.synth.voice import (
+    CONTROL_RATE_HZ,
+    Articulation,
+    ensemble_contours,
+    finish_layers,
+    key_to_hz,
+    rise,
+    spread_gains,
+)
+
+__all__ = ["HIGH_STRINGS", "LOW_STRINGS", "BowedSection"]
+
+_SPICCATO = Articulation("spiccato", gated=False, length_s=0.55)
+_SUSTAIN = Articulation("sustain", gated=True, release_s=0.35)
+
+
+@dataclass(frozen=True, slots=True)
+class BowedSection:
+    """A section of bowed strings playing in unison (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    n_players : int
+        Players in the section (>= 1).
+    body : tuple of (float, float, float)
+        The body's resonances: ``(centre_hz, q, gain_db)`` peaking bells.
+    cutoffs : tuple of (float, float, float)
+        Low-pass of each layer as ``(times f0, lowest_hz, highest_hz)``: soft, medium, loud.
+    spiccato_below_s : float
+        Notes shorter than this are played spiccato.
+    vibrato_cents : float
+        Mean vibrato depth of a sustained note (cents).
+    detune_cents : float
+        Spread of the players' tuning (cents): wider is smoother, less focused.
+    peak_db : float
+        Peak of a loud stroke (dBFS).
+    """
+
+    name: str
+    n_players: int
+    body: tuple[tuple[float, float, float], ...]
+    cutoffs: tuple[tuple[float, float, float], ...]
+    spiccato_below_s: float = 0.3
+    vibrato_cents: float = 14.0
+    detune_cents: float = 5.0
+    peak_db: float = -12.0
+    n_layers: int = 3
+
+    def damps(self, key: int) -> bool:
+        """Return False: a section's notes overlap freely (players change bows, not strings)."""
+        return False
+
+    def articulation(self, key: int, duration_s: float) -> Articulation:
+        """Return spiccato for short notes, a sustained bow otherwise."""
+        return _SPICCATO if duration_s < self.spiccato_below_s else _SUSTAIN
+
+    def render(
+        self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
+    ) -> np.ndarray:
+        """Return the section's stroke on ``key``: ``(3, 2, n_samples)`` float32, soft to loud."""
+        f0 = key_to_hz(key)
+        short = not articulation.gated
+        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        t = np.arange(n_points) / CONTROL_RATE_HZ
+        pitch = ensemble_contours(
+            rng,
+            f0,
+            self.n_players,
+            n_points,
+            detune_cents=self.detune_cents,
+            vibrato_cents=0.0 if short else self.vibrato_cents,
+            vibrato_delay_s=0.12,
+            vibrato_rise_s=0.4,
+            scoop_cents=0.0 if short else 10.0,
+        )
+        # the lead player is on the beat, the others a few ms behind (so their cycles do not
+        # line up and the section does not start as one loud in-phase voice), each at its level
+        lag_s = np.r_[0.0, rng.uniform(0.002, 0.02 if short else 0.035, self.n_players - 1)]
+        level = np.r_[1.0, rng.uniform(0.6, 1.0, self.n_players - 1)]
+        amps = level[:, np.newaxis] * rise(t, 0.004)[np.newaxis, :]
+        seats = np.linspace(-0.7, 0.7, self.n_players)
+        rng.shuffle(seats)
+        source = sawtooth_voices(
+            pitch,
+            amps,
+            CONTROL_RATE_HZ,
+            n_samples,
+            sample_rate,
+            channel_gains=spread_gains(seats),
+            start_samples=lag_s * sample_rate,
+        )
+        source *= 1.0 / np.sqrt(self.n_players)
+        times = np.arange(n_samples) / sample_rate
+        # bow noise: a hiss that follows the bow, and the scratch of its bite
+        hiss = bandpass(white_noise(rng, n_samples, n_channels=2), 1500.0, 7000.0, sample_rate)
+        bite = np.exp(-times / (0.012 if short else 0.03))
+        body = peaking_sos(*np.array(self.body).T, sample_rate)
+        bowed = sosfilt(body, source + 0.02 * hiss, axis=-1)
+        scratch = hiss * bite
+        layers = np.empty((3, 2, n_samples))
+        for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
+            cutoff = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.45 * sample_rate)))
+            layers[i] = lowpass(bowed + (0.05 + 0.12 * i) * scratch, cutoff, sample_rate, order=2)
+        if short:
+            # the bow bites and leaves the string: a quick rise, then the string rings away;
+            # the loud layer's upper harmonics die first
+            for i in range(3):
+                attack_s = (0.010, 0.006, 0.003)[i]
+                t60_s = (0.42, 0.36, 0.30)[i]
+                layers[i] *= rise(times, attack_s) * np.exp(-6.9 * times / t60_s)
+        else:
+            for i in range(3):
+                attack_s = (0.16, 0.09, 0.045)[i]
+                accent = 1.0 + (0.0, 0.1, 0.25)[i] * np.exp(-times / 0.12)
+                layers[i] *= rise(times, attack_s) * accent
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+
+
+LOW_STRINGS = BowedSection(
+    name="low_strings",
+    n_players=8,
+    body=((100.0, 4.0, 5.0), (205.0, 3.0, 4.0), (420.0, 2.5, 3.0), (720.0, 3.0, -3.0), (1250.0, 2.0, 2.0),
+          (2400.0, 1.5, 2.0)),
+    cutoffs=((3.5, 300.0, 1200.0), (8.0, 800.0, 3000.0), (30.0, 3500.0, 7000.0)),
+    vibrato_cents=12.0,
+)  # fmt: skip
+"""Cellos and basses: eight players, a deep air resonance, a dark body."""
+
+HIGH_STRINGS = BowedSection(
+    name="high_strings",
+    n_players=10,
+    body=((280.0, 4.0, 4.0), (470.0, 3.0, 4.0), (1050.0, 3.0, -3.0), (2300.0, 1.6, 3.0), (3200.0, 2.0, 3.0),
+          (4800.0, 1.2, -4.0)),
+    cutoffs=((3.0, 900.0, 2500.0), (6.0, 2000.0, 5000.0), (20.0, 6000.0, 11000.0)),
+    vibrato_cents=16.0,
+    detune_cents=8.0,
+)  # fmt: skip
+"""Violins and violas: ten players, the bright bridge hill around 2-3 kHz."""
