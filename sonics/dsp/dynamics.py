@@ -54,6 +54,8 @@ def peak_limit(audio: np.ndarray, sample_rate: int, *, ceiling_db: float = -1.0,
     if ceiling_db > 0 or window_ms <= 0:
         raise ParameterError(f"need ceiling_db <= 0 and window_ms > 0, got {ceiling_db} and {window_ms}")
     ceiling = 10.0 ** (ceiling_db / 20.0)
+    if max(float(audio.max(initial=0.0)), -float(audio.min(initial=0.0))) <= ceiling:
+        return 0.0  # the usual case, found without a copy of the signal
     magnitude = np.max(np.abs(audio), axis=0)
     over = np.flatnonzero(magnitude > ceiling)
     if over.size == 0:

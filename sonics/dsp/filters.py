@@ -25,9 +25,11 @@ __all__ = [
     "bandpass_response",
     "dc_block",
     "highpass",
+    "highpass_sos",
     "interpolation_factor",
     "lowpass",
     "lowpass_response",
+    "lowpass_sos",
     "peaking_sos",
     "resonator",
     "time_varying_filter",
@@ -55,6 +57,31 @@ def _butter(order: int, wn: float | tuple[float, float], kind: str, sample_rate:
         # closed form: ten times cheaper than scipy's general design (random corners miss the cache)
         return _rbj_sos(kind, np.array([wn]), np.array([np.sqrt(0.5)]), sample_rate)
     return signal.butter(order, wn, kind, fs=sample_rate, output="sos")
+
+
+def lowpass_sos(cutoff_hz: float, sample_rate: int, *, order: int = 2) -> np.ndarray:
+    """Return the second-order sections of :func:`lowpass`, to cascade with other filters in one pass.
+
+    One :func:`scipy.signal.sosfilt` call costs about the same per sample for one section
+    as for several, so a chain of fixed filters is cheapest run as one cascade.
+
+    Examples
+    --------
+    >>> lowpass_sos(1000.0, 48000, order=4).shape
+    (2, 6)
+    """
+    return _butter(order, _check_freq("cutoff_hz", cutoff_hz, sample_rate), "lowpass", sample_rate)
+
+
+def highpass_sos(cutoff_hz: float, sample_rate: int, *, order: int = 2) -> np.ndarray:
+    """Return the second-order sections of :func:`highpass` (see :func:`lowpass_sos`).
+
+    Examples
+    --------
+    >>> highpass_sos(20.0, 48000).shape
+    (1, 6)
+    """
+    return _butter(order, _check_freq("cutoff_hz", cutoff_hz, sample_rate), "highpass", sample_rate)
 
 
 def lowpass(x: np.ndarray, cutoff_hz: float, sample_rate: int, *, order: int = 2) -> np.ndarray:

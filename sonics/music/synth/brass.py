@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import bandpass, highpass, lowpass, peaking_sos
-from sonics.dsp.noise import white_noise
+from sonics.dsp.filters import highpass_sos, lowpass, lowpass_sos, peaking_sos
+from sonics.dsp.noise import uniform_noise
 from sonics.dsp.oscillators import pulse_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
@@ -97,30 +97,33 @@ class BrassSection:
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
             channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
         )  # fmt: skip
-        buzz = highpass(buzz, max(30.0, 0.6 * f0), sample_rate)  # the bell radiates the lowest partial weakly
         times = np.arange(n_samples) / sample_rate
-        breath = bandpass(white_noise(rng, n_samples, n_channels=2), 700.0, 4000.0, sample_rate)
-        breath *= np.exp(-times / 0.04)
-        bell = peaking_sos(*np.array(self.bell).T, sample_rate)
+        breath = uniform_noise(rng, n_samples, n_channels=2) * np.exp(-times / 0.04)
+        # the bell radiates the lowest partial weakly and rings at its own resonances (one cascade)
+        bell = np.concatenate([highpass_sos(max(30.0, 0.6 * f0), sample_rate), peaking_sos(*np.array(self.bell).T, sample_rate)])
+        belled = sosfilt(bell, buzz + 0.03 * breath, axis=-1)
+        dull = lowpass(belled, max(300.0, 2.0 * f0), sample_rate)
         short = not articulation.gated
+        # a stab swells and dies away; a held note's swell and accent are over in its first second
+        head = times if short else times[: round(sample_rate)]
         envelope = (
-            rise(times, 0.012) * np.exp(-6.9 * times / 0.5)
+            rise(head, 0.012) * np.exp(-6.9 * head / 0.5)
             if short
-            else rise(times, 0.05) * (1.0 + 0.15 * np.exp(-times / 0.15))
+            else rise(head, 0.05) * (1.0 + 0.15 * np.exp(-head / 0.15))
         )
         layers = np.empty((3, 2, n_samples))
         for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
             corner = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.4 * sample_rate)))
-            full = lowpass(lowpass(buzz, corner, sample_rate), corner, sample_rate)
-            dull = lowpass(full, max(0.4 * corner, 0.8 * f0), sample_rate)
+            layers[i] = sosfilt(lowpass_sos(corner, sample_rate, order=4), belled, axis=-1)
             # the bloom: the upper harmonics arrive after the fundamental, sooner when loud
-            bloom = rise(times, (0.09, 0.06, 0.035)[i])
-            layer = sosfilt(bell, dull + (full - dull) * bloom, axis=-1) + (0.02 + 0.03 * i) * breath
-            layers[i] = layer * envelope
+            bloom_s = (0.09, 0.06, 0.035)[i]
+            m = min(n_samples, round(bloom_s * sample_rate))
+            layers[i, :, :m] = dull[:, :m] + (layers[i, :, :m] - dull[:, :m]) * rise(times[:m], bloom_s)
+            layers[i, :, : head.size] *= envelope
         # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics
         loud = layers[2] / (np.max(np.abs(layers[2])) + 1e-12)
         layers[2] = np.tanh(2.2 * loud) / np.tanh(2.2) * np.max(np.abs(layers[2]))
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 
 BRASS = BrassSection()

@@ -10,9 +10,9 @@ higher. A choir is many such voices a little apart in pitch and time.
 
 Recipe: :func:`~sonics.dsp.oscillators.pulse_voices` for every singer at once, then,
 since the filters are linear, one glottal filter and one formant cascade for the whole
-section per layer: soft is a dark "oh", loud a bright "ah" with the singer's formant,
-medium between (a coherent blend, so the vowel opens as the choir swells). Breath noise
-through the same tract.
+section per layer: soft is a dark "oh", loud a bright "ah" with the singer's formant (the
+part renderer's blend between them is coherent, so the vowel opens as the choir swells).
+Breath noise through the same tract.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import highpass, peaking_sos
+from sonics.dsp.filters import peaking_sos
 from sonics.dsp.formants import formant_sos, glottal_sos
-from sonics.dsp.noise import white_noise
+from sonics.dsp.noise import uniform_noise
 from sonics.dsp.oscillators import pulse_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
@@ -65,7 +65,7 @@ class ChoirSection:
     vibrato_cents: float = 22.0
     attack_s: float = 0.14
     peak_db: float = -12.0
-    n_layers: int = 3
+    n_layers: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: singers' notes overlap freely."""
@@ -78,7 +78,7 @@ class ChoirSection:
     def render(
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
     ) -> np.ndarray:
-        """Return the choir's note on ``key``: ``(3, 2, n_samples)`` float32, "oh" to "ah"."""
+        """Return the choir's note on ``key``: ``(2, 2, n_samples)`` float32, "oh" and "ah"."""
         f0 = key_to_hz(key)
         n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
         pitch = ensemble_contours(
@@ -98,15 +98,17 @@ class ChoirSection:
         )  # fmt: skip
         glottis *= 1.0 / np.sqrt(self.n_singers)
         times = np.arange(n_samples) / sample_rate
-        breath = highpass(white_noise(rng, n_samples, n_channels=2), 500.0, sample_rate) * rise(times, self.attack_s)
+        breath = uniform_noise(rng, n_samples, n_channels=2) * rise(times, self.attack_s)
         shift = 1.17 if key >= _HIGH_VOICES_FROM else 1.0
         singer = peaking_sos(2900.0 * shift**0.5, 2.0, 7.0, sample_rate)
-        layers = np.empty((3, 2, n_samples))
-        for i, (vowel, corner_hz, ring) in enumerate((("o", 140.0, 0.0), ("uh", 260.0, 0.5), ("a", 420.0, 1.0))):
-            tract = formant_sos(vowel, sample_rate, shift=shift, f1_raise_hz=40.0 * i)
-            source = sosfilt(glottal_sos(sample_rate, corner_hz=corner_hz), glottis, axis=-1) + 0.02 * breath
-            voiced = sosfilt(tract, source, axis=-1)
-            layers[i] = voiced + ring * (sosfilt(singer, voiced, axis=-1) - voiced)
+        layers = np.empty((2, 2, n_samples))
+        for i, (vowel, corner_hz) in enumerate((("o", 140.0), ("a", 420.0))):
+            tract = formant_sos(vowel, sample_rate, shift=shift, f1_raise_hz=60.0 * i)
+            if i:  # the loud "ah" carries the singer's formant
+                tract = np.concatenate([tract, singer])
+            # glottis and tract in one cascade, the breath (aspiration) with the pulses
+            chain = np.concatenate([glottal_sos(sample_rate, corner_hz=corner_hz), tract])
+            layers[i] = sosfilt(chain, glottis + 0.03 * breath, axis=-1)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db)
 
 

@@ -4,7 +4,7 @@ A pad is what an orchestrator gets from divided strings playing *sul tasto* with
 humming: many detuned voices, a slow swell in and out, no attack to speak of, a soft
 vowel colour. Recipe: a wide sawtooth ensemble
 (:func:`~sonics.dsp.oscillators.sawtooth_voices`: fourteen voices spread across the
-stage, a slow vibrato each), half of it through an "ah" vocal tract, a low-pass per layer
+stage, a slow vibrato each), the bells of an "ah" vowel's first formants, a low-pass per layer
 (dark when soft, open when loud) and a slow attack and release.
 """
 
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import lowpass
-from sonics.dsp.formants import formant_sos
+from sonics.dsp.filters import lowpass_sos, peaking_sos
 from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
@@ -54,9 +53,9 @@ class Pad:
     name: str = "pad"
     n_voices: int = 14
     attack_s: float = 0.9
-    cutoffs_hz: tuple[float, ...] = (700.0, 1600.0, 4000.0)
+    cutoffs_hz: tuple[float, ...] = (800.0, 3500.0)
     peak_db: float = -14.0
-    n_layers: int = 3
+    n_layers: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: pad notes overlap freely."""
@@ -69,7 +68,7 @@ class Pad:
     def render(
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
     ) -> np.ndarray:
-        """Return the pad's note on ``key``: ``(3, 2, n_samples)`` float32, dark to open."""
+        """Return the pad's note on ``key``: ``(2, 2, n_samples)`` float32, dark and open."""
         f0 = key_to_hz(key)
         n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
         pitch = ensemble_contours(
@@ -87,12 +86,14 @@ class Pad:
             channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
         )  # fmt: skip
         source *= 1.0 / np.sqrt(self.n_voices)
-        sung = sosfilt(formant_sos("a", sample_rate, bandwidth_scale=1.8), source, axis=-1)
-        coloured = source + 0.08 * sung
-        times = np.arange(n_samples) / sample_rate
-        swell = rise(times, self.attack_s)
-        layers = np.stack([lowpass(coloured, corner, sample_rate) * swell for corner in self.cutoffs_hz])
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+        # the voices' vowel as soft bells on the first two formants of "ah", then each layer's low-pass
+        vowel = peaking_sos(np.array([730.0, 1090.0]), 2.5, 5.0, sample_rate)
+        layers = np.stack(
+            [sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1) for c in self.cutoffs_hz]
+        )
+        m = min(n_samples, round(self.attack_s * sample_rate))
+        layers[..., :m] *= rise(np.arange(m) / sample_rate, self.attack_s)
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 
 PAD = Pad()

@@ -40,9 +40,13 @@ CEILING_DB = -1.0
 END_FADE_S = 0.01
 """Fade at the picture's end (s): tails that would run on are cut smoothly."""
 
-_N_VARIANTS = 3  # strokes per key and articulation, played round-robin
+_N_VARIANTS = 3  # strokes per key of a struck or plucked articulation, played round-robin
+_N_VARIANTS_LONG = 2  # for strokes that ring longer than _LONG_S (each costs more, a long ring hides repeats)
+_LONG_S = 1.5
+_N_VARIANTS_GATED = 1  # a held note is a whole ensemble's own motion: one render per key serves
 _DAMP_S = 0.08  # a re-struck drum or re-plucked string: how long the old ring takes to die
 _CONTROL_STEP = 256  # samples between points of a moving expression
+_STEADY = 0.01  # expression that moves less than this over a note is taken as constant (a 0.1 dB step)
 _HEAD_FADE_S = 0.002  # a note cut by the picture's start fades in over this
 
 Progress = Callable[[str, int, int | None], None]
@@ -68,13 +72,12 @@ def _balance(pan: float) -> tuple[float, float]:
     return min(1.0, np.sqrt(2.0) * np.cos(angle)), min(1.0, np.sqrt(2.0) * np.sin(angle))
 
 
-def _release(n: int, gate: int, release: int) -> np.ndarray:
-    """Gain of a gated note from its onset: 1 until the end of the note, then a release to exactly 0."""
-    env = np.ones(n, dtype=np.float32)
+def _release_in_place(piece: np.ndarray, gate: int, release: int) -> None:
+    """Release a gated note after its end: an exponential glide to exactly 0 over ``release`` samples."""
+    n = piece.shape[-1]
     if n > gate:
         u = np.arange(1, n - gate + 1, dtype=np.float32) / np.float32(max(release, 1))
-        env[gate:] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
-    return env
+        piece[:, gate:] *= np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
 
 
 def _resolve(
@@ -120,8 +123,13 @@ def _resolve(
         k = counts.get(group, 0)
         counts[group] = k + 1
         if group not in orders:
-            orders[group] = rng.permutation(_N_VARIANTS)
-        variant = int(orders[group][k % _N_VARIANTS])
+            n_variants = (
+                _N_VARIANTS_GATED
+                if art.gated
+                else (_N_VARIANTS_LONG if art.length_s > _LONG_S else _N_VARIANTS)
+            )
+            orders[group] = rng.permutation(n_variants)
+        variant = int(orders[group][k % orders[group].size])
         placed.append(
             _Placed(int(onset), int(gate), int(extent), note.pitch, note.velocity, art, variant, extent < full)
         )
@@ -136,32 +144,39 @@ def _dynamics(part: Part, tempo_map: TempoMap, note: _Placed, sample_rate: int) 
     n_points = note.extent // _CONTROL_STEP + 2
     times_s = (note.onset + _CONTROL_STEP * np.arange(n_points)) / sample_rate
     levels = np.asarray(part.expression_at(tempo_map.seconds_to_beats(times_s)), dtype=np.float64)
-    if np.all(levels == levels[0]):
-        return velocity * float(levels[0])
+    if float(levels.max() - levels.min()) <= _STEADY:
+        return velocity * float(levels.mean())
     return (velocity * interpolate_grid(levels, _CONTROL_STEP, note.extent)).astype(np.float32)
 
 
 def _blend(layers: np.ndarray, dynamics: float | np.ndarray) -> np.ndarray:
-    """Return the stroke at these dynamics: between its timbre layers, at a gain of dynamics squared."""
+    """Return the stroke at these dynamics: between its timbre layers, at a gain of dynamics squared.
+
+    Dynamics ``d`` sit at layer position ``x = d * (n_layers - 1)``; the two layers around
+    ``x`` are mixed linearly (coherent layers: a timbre in between).
+    """
     top = layers.shape[0] - 1
     if np.ndim(dynamics) == 0:
         d = float(dynamics)
-        x = d * top
-        low = min(int(x), top - 1) if top > 0 else 0
-        frac = x - low
-        gain = d * d
-        piece = layers[low] * np.float32(gain * (1.0 - frac))
+        low = min(int(d * top), max(top - 1, 0))
+        frac = d * top - low
+        piece = layers[low] * np.float32(d * d * (1.0 - frac))
         if top > 0 and frac > 0:
-            piece += layers[low + 1] * np.float32(gain * frac)
+            piece += layers[low + 1] * np.float32(d * d * frac)
         return piece
     d = np.asarray(dynamics, dtype=np.float32)
     x = d * np.float32(top)
     gain = d * d
     piece = np.zeros(layers.shape[1:], dtype=np.float32)
-    for layer in range(top + 1):
-        weight = np.maximum(np.float32(0.0), np.float32(1.0) - np.abs(x - np.float32(layer)))
-        if weight.any():
-            piece += layers[layer] * (weight * gain)
+    lowest, highest = int(x.min()), min(top, int(np.ceil(x.max())))
+    scratch = np.empty_like(piece)
+    for layer in range(lowest, highest + 1):
+        weight = np.abs(x - np.float32(layer))
+        np.subtract(np.float32(1.0), weight, out=weight)
+        np.maximum(weight, np.float32(0.0), out=weight)
+        weight *= gain
+        np.multiply(layers[layer], weight, out=scratch)
+        piece += scratch
     return piece
 
 
@@ -228,7 +243,7 @@ def render_part(
                 strokes[key][..., lengths[key] - n_end :] *= np.linspace(1.0, 0.0, n_end, dtype=np.float32)
         piece = _blend(strokes[key][..., : p.extent], _dynamics(part, tempo_map, p, sample_rate))
         if p.articulation.gated:
-            piece *= _release(p.extent, p.gate, round(p.articulation.release_s * sample_rate))
+            _release_in_place(piece, p.gate, round(p.articulation.release_s * sample_rate))
         if p.damped:
             damp = min(p.extent, round(_DAMP_S * sample_rate))
             piece[:, p.extent - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)

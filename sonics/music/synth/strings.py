@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import bandpass, lowpass, peaking_sos
-from sonics.dsp.noise import white_noise
+from sonics.dsp.filters import lowpass, peaking_sos
+from sonics.dsp.noise import uniform_noise
 from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
@@ -54,7 +54,8 @@ class BowedSection:
     body : tuple of (float, float, float)
         The body's resonances: ``(centre_hz, q, gain_db)`` peaking bells.
     cutoffs : tuple of (float, float, float)
-        Low-pass of each layer as ``(times f0, lowest_hz, highest_hz)``: soft, medium, loud.
+        Low-pass of the soft and medium layers as ``(times f0, lowest_hz, highest_hz)``
+        (the loud layer is the whole bowed sound).
     spiccato_below_s : float
         Notes shorter than this are played spiccato.
     vibrato_cents : float
@@ -121,36 +122,36 @@ class BowedSection:
         source *= 1.0 / np.sqrt(self.n_players)
         times = np.arange(n_samples) / sample_rate
         # bow noise: a hiss that follows the bow, and the scratch of its bite
-        hiss = bandpass(white_noise(rng, n_samples, n_channels=2), 1500.0, 7000.0, sample_rate)
+        hiss = uniform_noise(rng, n_samples, n_channels=2)  # the body and the layers' low-passes colour it
         bite = np.exp(-times / (0.012 if short else 0.03))
         body = peaking_sos(*np.array(self.body).T, sample_rate)
-        bowed = sosfilt(body, source + 0.02 * hiss, axis=-1)
-        scratch = hiss * bite
+        # the loud layer is the whole bowed sound; the soft and medium ones close its highs
+        loud = sosfilt(body, source + (0.012 + 0.1 * bite) * hiss, axis=-1)
         layers = np.empty((3, 2, n_samples))
+        layers[2] = loud
         for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
             cutoff = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.45 * sample_rate)))
-            layers[i] = lowpass(bowed + (0.05 + 0.12 * i) * scratch, cutoff, sample_rate, order=2)
+            layers[i] = lowpass(loud, cutoff, sample_rate, order=2)
         if short:
-            # the bow bites and leaves the string: a quick rise, then the string rings away;
-            # the loud layer's upper harmonics die first
+            # the bow bites and leaves the string: a quick rise, then the string rings away
+            shapes = [rise(times, a) for a in (0.010, 0.006, 0.003)]
+            decay = np.exp(-6.9 * times / 0.36)
             for i in range(3):
-                attack_s = (0.010, 0.006, 0.003)[i]
-                t60_s = (0.42, 0.36, 0.30)[i]
-                layers[i] *= rise(times, attack_s) * np.exp(-6.9 * times / t60_s)
-        else:
+                layers[i] *= shapes[i] * decay
+        else:  # the bowed swell into the note and the bite's accent: over by its first second
+            head = times[: round(sample_rate)]
             for i in range(3):
-                attack_s = (0.16, 0.09, 0.045)[i]
-                accent = 1.0 + (0.0, 0.1, 0.25)[i] * np.exp(-times / 0.12)
-                layers[i] *= rise(times, attack_s) * accent
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+                accent = 1.0 + (0.0, 0.1, 0.25)[i] * np.exp(-head / 0.12)
+                layers[i, :, : head.size] *= rise(head, (0.16, 0.09, 0.045)[i]) * accent
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 
 LOW_STRINGS = BowedSection(
     name="low_strings",
     n_players=8,
     body=((100.0, 4.0, 5.0), (205.0, 3.0, 4.0), (420.0, 2.5, 3.0), (720.0, 3.0, -3.0), (1250.0, 2.0, 2.0),
-          (2400.0, 1.5, 2.0)),
-    cutoffs=((3.5, 300.0, 1200.0), (8.0, 800.0, 3000.0), (30.0, 3500.0, 7000.0)),
+          (2400.0, 1.5, 2.0), (6500.0, 0.7, -9.0)),
+    cutoffs=((3.5, 300.0, 1200.0), (8.0, 800.0, 3000.0)),
     vibrato_cents=12.0,
 )  # fmt: skip
 """Cellos and basses: eight players, a deep air resonance, a dark body."""
@@ -159,8 +160,8 @@ HIGH_STRINGS = BowedSection(
     name="high_strings",
     n_players=10,
     body=((280.0, 4.0, 4.0), (470.0, 3.0, 4.0), (1050.0, 3.0, -3.0), (2300.0, 1.6, 3.0), (3200.0, 2.0, 3.0),
-          (4800.0, 1.2, -4.0)),
-    cutoffs=((3.0, 900.0, 2500.0), (6.0, 2000.0, 5000.0), (20.0, 6000.0, 11000.0)),
+          (4800.0, 1.2, -4.0), (10000.0, 0.7, -8.0)),
+    cutoffs=((3.0, 900.0, 2500.0), (6.0, 2000.0, 5000.0)),
     vibrato_cents=16.0,
     detune_cents=8.0,
 )  # fmt: skip

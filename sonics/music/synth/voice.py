@@ -128,7 +128,10 @@ def rise(times_s: np.ndarray, attack_s: float) -> np.ndarray:
     [0.0, 0.0, 0.5, 1.0, 1.0]
     """
     u = np.clip(np.asarray(times_s, dtype=np.float64) / max(attack_s, 1e-9), 0.0, 1.0)
-    return 0.5 - 0.5 * np.cos(np.pi * u)
+    out = np.ones_like(u)
+    rising = u < 1.0  # the cosine only where it is not yet 1: attacks are short, notes long
+    out[rising] = 0.5 - 0.5 * np.cos(np.pi * u[rising])
+    return out
 
 
 def spread_gains(positions: np.ndarray) -> np.ndarray:
@@ -252,6 +255,6 @@ def finish_layers(
     ('float32', 0.5012)
     """
     clean = layers if dc_cutoff_hz is None else dc_block(layers, sample_rate, cutoff_hz=dc_cutoff_hz)
-    peak = float(np.max(np.abs(clean)))
+    peak = max(float(clean.max()), -float(clean.min()))
     gain = db_to_gain(peak_db) / peak if peak > 0 else 0.0
-    return (clean * gain).astype(np.float32)
+    return np.multiply(clean, gain, dtype=np.float32)
