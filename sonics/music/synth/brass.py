@@ -32,6 +32,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
+    sample_times,
     spread_gains,
 )
 
@@ -90,14 +91,14 @@ class BrassSection:
         )  # fmt: skip
         lag_s = np.r_[0.0, rng.uniform(0.003, 0.02, self.n_players - 1)]
         level = np.r_[1.0, rng.uniform(0.7, 1.0, self.n_players - 1)]
-        amps = level[:, np.newaxis] * rise(t, 0.006)[np.newaxis, :]
+        amps = level[:, np.newaxis] * (0.05 + 0.95 * rise(t, 0.006))[np.newaxis, :]
         seats = np.linspace(-0.5, 0.5, self.n_players)
         rng.shuffle(seats)
         buzz = pulse_voices(
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
             channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
         )  # fmt: skip
-        times = np.arange(n_samples) / sample_rate
+        times = sample_times(n_samples, sample_rate)
         breath = uniform_noise(rng, n_samples, n_channels=2) * np.exp(-times / 0.04)
         # the bell radiates the lowest partial weakly and rings at its own resonances (one cascade)
         bell = np.concatenate([highpass_sos(max(30.0, 0.6 * f0), sample_rate), peaking_sos(*np.array(self.bell).T, sample_rate)])
@@ -123,7 +124,7 @@ class BrassSection:
         # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics
         loud = layers[2] / (np.max(np.abs(layers[2])) + 1e-12)
         layers[2] = np.tanh(2.2 * loud) / np.tanh(2.2) * np.max(np.abs(layers[2]))
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db)  # the saturation is lopsided: DC out
 
 
 BRASS = BrassSection()

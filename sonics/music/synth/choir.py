@@ -33,6 +33,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
+    sample_times,
     spread_gains,
 )
 
@@ -89,7 +90,7 @@ class ChoirSection:
         lag_s = np.r_[0.0, rng.uniform(0.004, 0.05, self.n_singers - 1)]
         # each singer's own breath pressure wavers a little (shimmer)
         shimmer = 1.0 + 0.08 * np.sin(2 * np.pi * rng.uniform(2.0, 7.0, (self.n_singers, 1)) * t)
-        amps = rng.uniform(0.6, 1.0, (self.n_singers, 1)) * shimmer * rise(t, self.attack_s)
+        amps = rng.uniform(0.6, 1.0, (self.n_singers, 1)) * shimmer * (0.02 + 0.98 * rise(t, self.attack_s))
         seats = np.linspace(-0.8, 0.8, self.n_singers)
         rng.shuffle(seats)
         glottis = pulse_voices(
@@ -97,7 +98,7 @@ class ChoirSection:
             channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
         )  # fmt: skip
         glottis *= 1.0 / np.sqrt(self.n_singers)
-        times = np.arange(n_samples) / sample_rate
+        times = sample_times(n_samples, sample_rate)
         breath = uniform_noise(rng, n_samples, n_channels=2) * rise(times, self.attack_s)
         shift = 1.17 if key >= _HIGH_VOICES_FROM else 1.0
         singer = peaking_sos(2900.0 * shift**0.5, 2.0, 7.0, sample_rate)

@@ -24,6 +24,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
+    sample_times,
     spread_gains,
 )
 
@@ -78,7 +79,7 @@ class Pad:
         t = np.arange(n_points) / CONTROL_RATE_HZ
         lag_s = rng.uniform(0.0, 0.05, self.n_voices)
         lag_s[0] = 0.0
-        amps = rng.uniform(0.6, 1.0, (self.n_voices, 1)) * rise(t, 0.01)
+        amps = rng.uniform(0.6, 1.0, (self.n_voices, 1)) * (0.05 + 0.95 * rise(t, 0.01))
         seats = np.linspace(-0.9, 0.9, self.n_voices)
         rng.shuffle(seats)
         source = sawtooth_voices(
@@ -92,7 +93,7 @@ class Pad:
             [sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1) for c in self.cutoffs_hz]
         )
         m = min(n_samples, round(self.attack_s * sample_rate))
-        layers[..., :m] *= rise(np.arange(m) / sample_rate, self.attack_s)
+        layers[..., :m] *= rise(sample_times(m, sample_rate), self.attack_s)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 

@@ -89,8 +89,8 @@ class PluckedString:
             return Articulation("tremolo", gated=True, release_s=0.6 * self._ring_s(key))
         return Articulation("pluck", gated=False, length_s=1.2 * self._ring_s(key))
 
-    def _pluck(self, key: int, n: int, rng: np.random.Generator, sample_rate: int) -> np.ndarray:
-        """Two layers (soft, hard) of one pluck, mono, shape ``(2, n)``."""
+    def _pluck(self, key: int, n: int, rng: np.random.Generator, sample_rate: int, click: float = 1.0) -> np.ndarray:
+        """Two layers (soft, hard) of one pluck, mono, shape ``(2, n)``; ``click`` scales the plectrum's tick."""
         f0 = key_to_hz(key)
         harmonic = np.arange(1, _N_MODES + 1, dtype=np.float64)
         freqs = f0 * harmonic * np.sqrt(1.0 + self.stiffness * harmonic**2)
@@ -103,12 +103,12 @@ class PluckedString:
         twin = slice(0, min(_DOUBLETS, harmonic.size))
         all_freqs = np.r_[freqs, freqs[twin] + rng.uniform(0.1, 0.5, freqs[twin].size)]
         all_t60 = np.r_[t60, 0.8 * t60[twin]]
-        click = contact_click(rng, n, sample_rate, t60_s=0.003, corner_hz=self.click_hz)
+        tick = contact_click(rng, n, sample_rate, t60_s=0.003, corner_hz=self.click_hz)
         layers = np.empty((2, n))
         for layer, exponent in enumerate(self.tilt):
             amps = shape / harmonic**exponent
             all_amps = np.r_[0.65 * amps, 0.35 * amps[twin]]
-            layers[layer] = modal_bank(all_freqs, all_t60, all_amps, n, sample_rate) + (0.05 + 0.1 * layer) * click
+            layers[layer] = modal_bank(all_freqs, all_t60, all_amps, n, sample_rate) + (0.05 + 0.1 * layer) * click * tick
         return sosfilt(peaking_sos(*np.array(self.body).T, sample_rate), layers, axis=-1)
 
     def render(
@@ -122,20 +122,25 @@ class PluckedString:
             # a roll of plucks, each damping the ring of the one before; the last one rings on
             period = round(sample_rate / self.tremolo_hz)
             ring = min(n_samples, round(1.2 * self._ring_s(key) * sample_rate))
-            plucks = [self._pluck(key, ring, rng, sample_rate) for _ in range(2)]
+            # the first stroke has the nail's full tick, the quick strokes of the roll a lighter one
+            plucks = [self._pluck(key, ring, rng, sample_rate, click=c) for c in (1.0, 0.2, 0.2)]
             n_rolls = -(-n_samples // period)
             starts = np.arange(n_rolls) * period + rng.integers(-(period // 10), period // 10 + 1, n_rolls)
             starts[0] = 0
             starts = np.minimum(starts, n_samples - 1)
-            levels = 10.0 ** (rng.uniform(-3.0, 0.0, starts.size) / 20.0)
+            # the fingers roll both ways: strokes alternate in direction (and their DC cancels)
+            levels = 10.0 ** (rng.uniform(-3.0, 0.0, starts.size) / 20.0) * (-1.0) ** np.arange(starts.size)
             levels[0] = 1.0
             mono = np.zeros((2, n_samples))
             fade = round(_TREMOLO_FADE_S * sample_rate)
             for j, (start, level) in enumerate(zip(starts, levels, strict=True)):
                 stop = n_samples if j == starts.size - 1 else min(n_samples, starts[j + 1] + fade)
-                piece = plucks[j % 2][:, : stop - start] * level
+                piece = plucks[0 if j == 0 else 1 + j % 2][:, : stop - start] * level
                 if j < starts.size - 1 and piece.shape[1] > fade:
                     piece[:, -fade:] *= np.linspace(1.0, 0.0, fade)
+                if j > 0:  # a brushing stroke of the roll: it speaks over a millisecond
+                    brush = min(piece.shape[1], round(0.001 * sample_rate))
+                    piece[:, :brush] *= np.linspace(0.0, 1.0, brush, endpoint=False)
                 mono[:, start : start + piece.shape[1]] += piece
         layers = mono[:, np.newaxis, :] * gains[np.newaxis, :, np.newaxis]
         return finish_layers(layers, sample_rate, peak_db=self.peak_db)

@@ -68,6 +68,8 @@ class _Placed:
 
 def _balance(pan: float) -> tuple[float, float]:
     """Left/right gains of a stereo balance: unity in the centre, the far side closed at +-1."""
+    if abs(pan) == 1.0:  # exactly closed: cos(pi / 2) is not quite 0 in floating point
+        return (0.0, 1.0) if pan > 0 else (1.0, 0.0)
     angle = (pan + 1.0) * np.pi / 4.0
     return min(1.0, np.sqrt(2.0) * np.cos(angle)), min(1.0, np.sqrt(2.0) * np.sin(angle))
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import lowpass, peaking_sos
+from sonics.dsp.filters import lowpass, lowpass_sos, peaking_sos
 from sonics.dsp.noise import uniform_noise
 from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
@@ -32,6 +32,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
+    sample_times,
     spread_gains,
 )
 
@@ -56,6 +57,8 @@ class BowedSection:
     cutoffs : tuple of (float, float, float)
         Low-pass of the soft and medium layers as ``(times f0, lowest_hz, highest_hz)``
         (the loud layer is the whole bowed sound).
+    top_hz : float
+        Low-pass corner of the whole bowed sound (Hz): the highest partials die in the wood.
     spiccato_below_s : float
         Notes shorter than this are played spiccato.
     vibrato_cents : float
@@ -70,6 +73,7 @@ class BowedSection:
     n_players: int
     body: tuple[tuple[float, float, float], ...]
     cutoffs: tuple[tuple[float, float, float], ...]
+    top_hz: float = 9000.0
     spiccato_below_s: float = 0.3
     vibrato_cents: float = 14.0
     detune_cents: float = 5.0
@@ -107,7 +111,7 @@ class BowedSection:
         # line up and the section does not start as one loud in-phase voice), each at its level
         lag_s = np.r_[0.0, rng.uniform(0.002, 0.02 if short else 0.035, self.n_players - 1)]
         level = np.r_[1.0, rng.uniform(0.6, 1.0, self.n_players - 1)]
-        amps = level[:, np.newaxis] * rise(t, 0.004)[np.newaxis, :]
+        amps = level[:, np.newaxis] * (0.05 + 0.95 * rise(t, 0.004))[np.newaxis, :]
         seats = np.linspace(-0.7, 0.7, self.n_players)
         rng.shuffle(seats)
         source = sawtooth_voices(
@@ -120,11 +124,12 @@ class BowedSection:
             start_samples=lag_s * sample_rate,
         )
         source *= 1.0 / np.sqrt(self.n_players)
-        times = np.arange(n_samples) / sample_rate
+        times = sample_times(n_samples, sample_rate)
         # bow noise: a hiss that follows the bow, and the scratch of its bite
         hiss = uniform_noise(rng, n_samples, n_channels=2)  # the body and the layers' low-passes colour it
         bite = np.exp(-times / (0.012 if short else 0.03))
-        body = peaking_sos(*np.array(self.body).T, sample_rate)
+        # the body's resonances, and the bridge and the wood's loss of the highest partials
+        body = np.concatenate([peaking_sos(*np.array(self.body).T, sample_rate), lowpass_sos(self.top_hz, sample_rate)])
         # the loud layer is the whole bowed sound; the soft and medium ones close its highs
         loud = sosfilt(body, source + (0.012 + 0.1 * bite) * hiss, axis=-1)
         layers = np.empty((3, 2, n_samples))
@@ -143,7 +148,8 @@ class BowedSection:
             for i in range(3):
                 accent = 1.0 + (0.0, 0.1, 0.25)[i] * np.exp(-head / 0.12)
                 layers[i, :, : head.size] *= rise(head, (0.16, 0.09, 0.045)[i]) * accent
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
+        # a saw under a fast decay is lopsided within each period: take that slow offset out
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
 
 
 LOW_STRINGS = BowedSection(
@@ -152,6 +158,7 @@ LOW_STRINGS = BowedSection(
     body=((100.0, 4.0, 5.0), (205.0, 3.0, 4.0), (420.0, 2.5, 3.0), (720.0, 3.0, -3.0), (1250.0, 2.0, 2.0),
           (2400.0, 1.5, 2.0), (6500.0, 0.7, -9.0)),
     cutoffs=((3.5, 300.0, 1200.0), (8.0, 800.0, 3000.0)),
+    top_hz=7500.0,
     vibrato_cents=12.0,
 )  # fmt: skip
 """Cellos and basses: eight players, a deep air resonance, a dark body."""
@@ -162,6 +169,7 @@ HIGH_STRINGS = BowedSection(
     body=((280.0, 4.0, 4.0), (470.0, 3.0, 4.0), (1050.0, 3.0, -3.0), (2300.0, 1.6, 3.0), (3200.0, 2.0, 3.0),
           (4800.0, 1.2, -4.0), (10000.0, 0.7, -8.0)),
     cutoffs=((3.0, 900.0, 2500.0), (6.0, 2000.0, 5000.0)),
+    top_hz=12000.0,
     vibrato_cents=16.0,
     detune_cents=8.0,
 )  # fmt: skip

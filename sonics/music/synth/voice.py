@@ -34,6 +34,7 @@ __all__ = [
     "finish_layers",
     "key_to_hz",
     "rise",
+    "sample_times",
     "spread_gains",
 ]
 
@@ -132,6 +133,20 @@ def rise(times_s: np.ndarray, attack_s: float) -> np.ndarray:
     rising = u < 1.0  # the cosine only where it is not yet 1: attacks are short, notes long
     out[rising] = 0.5 - 0.5 * np.cos(np.pi * u[rising])
     return out
+
+
+def sample_times(n_samples: int, sample_rate: int) -> np.ndarray:
+    """Return the time at the end of each sample of a stroke, ``(k + 1) / sample_rate`` (s).
+
+    Envelopes are read at these times, so one that rises from 0 is already above 0 on
+    the onset sample: a note sounds from its own sample, not the one after.
+
+    Examples
+    --------
+    >>> sample_times(3, 1000).tolist()
+    [0.001, 0.002, 0.003]
+    """
+    return np.arange(1, n_samples + 1) / sample_rate
 
 
 def spread_gains(positions: np.ndarray) -> np.ndarray:

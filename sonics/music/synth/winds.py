@@ -19,10 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sonics.dsp.filters import bandpass, highpass, resonator
+from sonics.dsp.filters import bandpass, resonator
 from sonics.dsp.modal import sin_cycles
 from sonics.dsp.noise import white_noise
-from sonics.music.synth.voice import CONTROL_RATE_HZ, Articulation, ensemble_contours, finish_layers, key_to_hz, rise
+from sonics.music.synth.voice import (
+    CONTROL_RATE_HZ,
+    Articulation,
+    ensemble_contours,
+    finish_layers,
+    key_to_hz,
+    rise,
+    sample_times,
+)
 
 __all__ = ["DIZI", "Dizi"]
 
@@ -75,7 +83,7 @@ class Dizi:
             rng, f0, 1, n_points, detune_cents=0.0, vibrato_cents=self.vibrato_cents, vibrato_hz=(4.6, 5.6),
             vibrato_delay_s=0.2, vibrato_rise_s=0.4, scoop_cents=25.0, scoop_s=0.03, drift_cents=2.0,
         )[0]  # fmt: skip
-        times = np.arange(n_samples) / sample_rate
+        times = sample_times(n_samples, sample_rate)
         f_per_sample = np.interp(times, np.arange(n_points) / CONTROL_RATE_HZ, contour)
         cycles = np.cumsum(f_per_sample) / sample_rate
         cycles -= cycles[0]
@@ -90,8 +98,8 @@ class Dizi:
             tone = np.zeros(n_samples)
             for k, partial in partials:
                 tone += _HARMONICS[k - 1] * k ** (_LOUD_TILT * loudness) * partial
-            # the membrane: a rasp of upper harmonics from the tone's own shape
-            rasp = highpass(np.tanh(3.0 * tone), min(2500.0, 0.4 * sample_rate), sample_rate)
+            # the membrane: a rasp of upper harmonics from the tone's own shape, a band above the tone
+            rasp = bandpass(np.tanh(3.0 * tone), 2500.0, min(9000.0, 0.4 * sample_rate), sample_rate)
             layers[i] = (
                 tone
                 + self.buzz * loudness * rasp
