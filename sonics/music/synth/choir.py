@@ -101,15 +101,15 @@ class ChoirSection:
         times = sample_times(n_samples, sample_rate)
         breath = uniform_noise(rng, n_samples, n_channels=2) * rise(times, self.attack_s)
         shift = 1.17 if key >= _HIGH_VOICES_FROM else 1.0
-        singer = peaking_sos(2900.0 * shift**0.5, 2.0, 7.0, sample_rate)
+        singer = peaking_sos(2900.0 * shift**0.5, 2.0, 9.0, sample_rate)
         layers = np.empty((2, 2, n_samples))
-        for i, (vowel, corner_hz) in enumerate((("o", 140.0), ("a", 420.0))):
+        for i, (vowel, corner_hz) in enumerate((("o", 120.0), ("a", 600.0))):
             tract = formant_sos(vowel, sample_rate, shift=shift, f1_raise_hz=60.0 * i)
             if i:  # the loud "ah" carries the singer's formant
                 tract = np.concatenate([tract, singer])
             # glottis and tract in one cascade, the breath (aspiration) with the pulses
             chain = np.concatenate([glottal_sos(sample_rate, corner_hz=corner_hz), tract])
-            layers[i] = sosfilt(chain, glottis + 0.03 * breath, axis=-1)
+            layers[i] = sosfilt(chain, glottis + 0.008 * breath, axis=-1)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db)
 
 

@@ -242,10 +242,11 @@ def ensemble_contours(
 def finish_layers(
     layers: np.ndarray, sample_rate: int, *, peak_db: float, dc_cutoff_hz: float | None = 20.0
 ) -> np.ndarray:
-    """Return a stroke's layers DC-free, scaled together so that the loudest layer peaks at ``peak_db``.
+    """Return a stroke's layers DC-free, at one loudness, the loudest peak at ``peak_db``.
 
-    The high-pass is causal (the onset stays on sample 0); the same gain on every layer
-    keeps their balance, so the part renderer's blend changes timbre, not level.
+    The high-pass is causal (the onset stays on sample 0). Each layer is brought to the
+    RMS of the loudest one, so the part renderer's blend between layers changes the timbre
+    and its dynamics curve alone the level.
 
     Parameters
     ----------
@@ -270,6 +271,9 @@ def finish_layers(
     ('float32', 0.5012)
     """
     clean = layers if dc_cutoff_hz is None else dc_block(layers, sample_rate, cutoff_hz=dc_cutoff_hz)
+    rms = np.sqrt(np.mean(clean.reshape(clean.shape[0], -1) ** 2, axis=1))
+    if rms.min() > 0:
+        clean = clean * (rms.max() / rms)[:, np.newaxis, np.newaxis]
     peak = max(float(clean.max()), -float(clean.min()))
     gain = db_to_gain(peak_db) / peak if peak > 0 else 0.0
     return np.multiply(clean, gain, dtype=np.float32)

@@ -37,7 +37,7 @@ __all__ = ["DIZI", "Dizi"]
 _BLOWN = Articulation("blown", gated=True, release_s=0.12)
 _HARMONICS = np.array([1.0, 0.22, 0.1, 0.05, 0.03, 0.02, 0.012, 0.008])
 """Soft tone's harmonic amplitudes; the loud tone's fall more slowly (see ``_LOUD_TILT``)."""
-_LOUD_TILT = 0.55  # loud harmonic k gets (k ** _LOUD_TILT) times the soft amplitude
+_LOUD_TILT = 0.9  # loud harmonic k gets (k ** _LOUD_TILT) times the soft amplitude
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Dizi:
 
     name: str = "dizi"
     vibrato_cents: float = 18.0
-    buzz: float = 0.35
+    buzz: float = 0.5
     position: float = 0.1
     peak_db: float = -10.0
     n_layers: int = 3
@@ -104,7 +104,7 @@ class Dizi:
                 tone
                 + self.buzz * loudness * rasp
                 + (3.0 + 2.0 * loudness) * tube
-                + (0.015 + 0.01 * loudness) * hiss
+                + 0.012 * hiss
                 + (0.1 + 0.1 * loudness) * chiff
             ) * envelope
         angle = (self.position + 1.0) * np.pi / 4.0

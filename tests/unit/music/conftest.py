@@ -41,9 +41,14 @@ def cents(f_hz: float, ref_hz: float) -> float:
     return float(1200 * np.log2(f_hz / ref_hz))
 
 
-def centroid_hz(x: np.ndarray) -> float:
+def centroid_hz(x: np.ndarray, *, power: bool = False) -> float:
+    """Spectral centroid (Hz) of the magnitude spectrum, or of the power spectrum.
+
+    The power centroid follows the harmonics of a tone, where the magnitude centroid is
+    pulled towards a constant noise floor spread over thousands of bins (a breath).
+    """
     mono = np.mean(np.atleast_2d(x), axis=0)
-    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size)))
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size))) ** (2 if power else 1)
     freqs = np.fft.rfftfreq(mono.size, 1 / SR)
     return float(np.sum(freqs * spectrum) / np.sum(spectrum))
 
@@ -71,25 +76,27 @@ def max_click_ratio(audio: np.ndarray, attacks: np.ndarray | None = None) -> flo
     return float(np.max(ratio, initial=0.0))
 
 
-def energy_onsets(audio: np.ndarray, *, rise_db: float = 12.0) -> np.ndarray:
+def energy_onsets(audio: np.ndarray, *, rise_db: float = 15.0, within_db: float = 35.0) -> np.ndarray:
     """Onset samples found by an energy-rise detector, independent of the synthesiser.
 
     The signal is high-passed at 1 kHz (a stroke's contact is broadband, the drums' rings
     are low), its energy taken over 1 ms windows hopped by 0.25 ms; an onset is where the
-    energy rises ``rise_db`` above its median over the 20 ms before, refractory 40 ms. The
-    onset is the first 0.25 ms step of the rise.
+    energy rises ``rise_db`` above its median over the 30 ms before (silence before the
+    start) to within ``within_db`` of the loudest window, refractory 50 ms.
     """
     high = sosfilt(butter(4, 1000.0, "highpass", fs=SR, output="sos"), np.mean(audio, axis=0))
     hop, win = SR // 4000, SR // 1000
     power = np.convolve(high**2, np.ones(win) / win, mode="full")[win - 1 :][::hop]
-    level_db = 10 * np.log10(power + 1e-20)
-    history = round(0.02 * SR / hop)
+    history = round(0.03 * SR / hop)
+    level_db = np.concatenate([np.full(history, -200.0), 10 * np.log10(power + 1e-20)])
+    loud_enough = level_db.max() - within_db
     found: list[int] = []
     for i in range(history, level_db.size):
-        if found and (i * hop - found[-1]) < 0.04 * SR:
+        j = (i - history) * hop
+        if found and j - found[-1] < 0.05 * SR:
             continue
-        if level_db[i] > np.median(level_db[i - history : i]) + rise_db:
-            found.append(i * hop)
+        if level_db[i] > loud_enough and level_db[i] > np.median(level_db[i - history : i]) + rise_db:
+            found.append(j)
     return np.asarray(found)
 
 
