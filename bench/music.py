@@ -85,12 +85,17 @@ def battle_score(seconds: float = 60.0, seed: int = 0) -> Score:
         # koto: a pentatonic eighth-note figure in the first half
         if not full:
             figure = (62, 65, 67, 69, 72, 69, 67, 65)
-            koto += [Note(b0 + 0.5 * k, 0.5, figure[(k + bar) % 8], 70 + int(rng.integers(0, 40))) for k in range(8)]
+            koto += [
+                Note(b0 + 0.5 * k, 0.5, figure[(k + bar) % 8], 70 + int(rng.integers(0, 40)))
+                for k in range(8)
+            ]
     parts = (
         Part("taiko", "taiko", 116, DRUM_CHANNEL, notes=tuple(taiko)),
         Part("cymbals", "cymbals", 0, DRUM_CHANNEL, notes=tuple(cymbals), gain_db=-4.0),
         Part("low_strings", "low_strings", 42, 0, notes=tuple(low), expression=build, pan=-0.2),
-        Part("high_strings", "high_strings", 48, 1, notes=tuple(high), expression=build, pan=0.3, gain_db=-3.0),
+        Part(
+            "high_strings", "high_strings", 48, 1, notes=tuple(high), expression=build, pan=0.3, gain_db=-3.0
+        ),
         Part("brass", "brass", 61, 2, notes=tuple(brass), pan=0.1, gain_db=-2.0),
         Part("pad", "pad", 48, 3, notes=tuple(pad), expression=build, gain_db=-6.0),
         Part("choir", "choir", 52, 4, notes=tuple(choir), gain_db=-4.0),
@@ -120,7 +125,8 @@ def main() -> None:
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         print(
             f"workers={workers}: wall {wall:.2f} s (range {min(walls):.2f}-{max(walls):.2f}) = "
-            f"{args.seconds / wall:.0f}x real time; CPU {cpu:.2f} s = {args.seconds / cpu:.0f}x real time per core"
+            f"{args.seconds / wall:.0f}x real time; CPU {cpu:.2f} s = "
+            f"{args.seconds / cpu:.0f}x real time per core"
         )
     n_samples = round(args.seconds * 48000)
     print("CPU per part (one render each):")

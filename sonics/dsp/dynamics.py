@@ -18,7 +18,9 @@ from sonics.core.errors import ParameterError
 __all__ = ["peak_limit"]
 
 
-def peak_limit(audio: np.ndarray, sample_rate: int, *, ceiling_db: float = -1.0, window_ms: float = 5.0) -> float:
+def peak_limit(
+    audio: np.ndarray, sample_rate: int, *, ceiling_db: float = -1.0, window_ms: float = 5.0
+) -> float:
     """Limit ``audio`` in place so that no sample exceeds ``ceiling_db``; return the deepest gain cut.
 
     Parameters
@@ -68,7 +70,9 @@ def peak_limit(audio: np.ndarray, sample_rate: int, *, ceiling_db: float = -1.0,
     for first, last in zip(np.r_[over[0], over[breaks + 1]], np.r_[over[breaks], over[-1]], strict=True):
         lo, hi = max(0, first - 2 * half), min(n, last + 2 * half + 1)
         need = np.minimum(1.0, ceiling / np.maximum(magnitude[lo:hi], 1e-30))
-        gain = uniform_filter1d(minimum_filter1d(need, 2 * half + 1, mode="nearest"), 2 * half + 1, mode="nearest")
+        gain = uniform_filter1d(
+            minimum_filter1d(need, 2 * half + 1, mode="nearest"), 2 * half + 1, mode="nearest"
+        )
         gain = np.minimum(gain, need)  # the mean's rounding may sit a hair above what is needed
         audio[:, lo:hi] *= gain.astype(audio.dtype)
         deepest = min(deepest, float(gain.min()))

@@ -70,7 +70,9 @@ def _spline_impulses(positions: np.ndarray, weights: np.ndarray, n_samples: int)
     base = np.floor(positions).astype(np.int64)
     f = positions - base
     g = 1.0 - f
-    taps = np.stack([g**3 / 6.0, 2.0 / 3.0 - f * f * (1.0 - 0.5 * f), 2.0 / 3.0 - g * g * (1.0 - 0.5 * g), f**3 / 6.0])
+    taps = np.stack(
+        [g**3 / 6.0, 2.0 / 3.0 - f * f * (1.0 - 0.5 * f), 2.0 / 3.0 - g * g * (1.0 - 0.5 * g), f**3 / 6.0]
+    )
     index = (base[np.newaxis, :] + np.arange(4)[:, np.newaxis]).ravel()  # tap j at base + j
     keep = (index >= 0) & (index < n_samples)
     n_channels = weights.shape[0]
@@ -192,7 +194,7 @@ def sawtooth_voices(
     channel_gains: np.ndarray | None = None,
     start_samples: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Return the sum of many voices' band-limited sawtooths (a jump of ``+amp`` each period, then a ramp down).
+    """Return the sum of many voices' band-limited sawtooths (a jump of ``amp`` a period, then a ramp down).
 
     The integral of :func:`pulse_voices`, centred: each period of each voice runs from
     ``+amp / 2`` down to ``-amp / 2``, so its harmonics fall as ``1 / n``, there is no DC,

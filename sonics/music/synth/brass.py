@@ -64,8 +64,16 @@ class BrassSection:
 
     name: str = "brass"
     n_players: int = 4
-    cutoffs: tuple[tuple[float, float, float], ...] = ((2.0, 250.0, 700.0), (4.5, 600.0, 1800.0), (11.0, 1500.0, 5000.0))
-    bell: tuple[tuple[float, float, float], ...] = ((480.0, 1.5, 3.0), (1150.0, 2.0, 3.0), (2600.0, 2.0, -3.0))
+    cutoffs: tuple[tuple[float, float, float], ...] = (
+        (2.0, 250.0, 700.0),
+        (4.5, 600.0, 1800.0),
+        (11.0, 1500.0, 5000.0),
+    )
+    bell: tuple[tuple[float, float, float], ...] = (
+        (480.0, 1.5, 3.0),
+        (1150.0, 2.0, 3.0),
+        (2600.0, 2.0, -3.0),
+    )
     stab_below_s: float = 0.35
     peak_db: float = -11.0
     n_layers: int = 3
@@ -101,12 +109,14 @@ class BrassSection:
         times = sample_times(n_samples, sample_rate)
         breath = uniform_noise(rng, n_samples, n_channels=2) * np.exp(-times / 0.04)
         # the bell radiates the lowest partial weakly and rings at its own resonances (one cascade)
-        bell = np.concatenate([highpass_sos(max(30.0, 0.6 * f0), sample_rate), peaking_sos(*np.array(self.bell).T, sample_rate)])
+        bell = np.concatenate(
+            [highpass_sos(max(30.0, 0.6 * f0), sample_rate), peaking_sos(*np.array(self.bell).T, sample_rate)]
+        )
         belled = sosfilt(bell, buzz + 0.03 * breath, axis=-1)
         dull = lowpass(belled, max(300.0, 2.0 * f0), sample_rate)
         short = not articulation.gated
         # a stab swells and dies away; a held note's swell and accent are over in its first second
-        head = times if short else times[: round(sample_rate)]
+        head = times if short else times[:sample_rate]
         envelope = (
             rise(head, 0.012) * np.exp(-6.9 * head / 0.5)
             if short

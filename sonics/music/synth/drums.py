@@ -121,7 +121,9 @@ def _membrane(drum: Membrane, n: int, rng: np.random.Generator, sample_rate: int
     click = contact_click(rng, n, sample_rate, t60_s=0.004, corner_hz=1200.0)
     n_punch = min(n, round(0.1 * sample_rate))
     punch = np.zeros(n)
-    punch[:n_punch] = bandpass(white_noise(rng, n_punch) * np.exp(-t[:n_punch] / 0.012), 60.0, 900.0, sample_rate)
+    punch[:n_punch] = bandpass(
+        white_noise(rng, n_punch) * np.exp(-t[:n_punch] / 0.012), 60.0, 900.0, sample_rate
+    )
     punch /= np.max(np.abs(punch)) + 1e-12
     layers = np.zeros((2, n))
     for layer, hard in enumerate(_HARDNESS):
@@ -135,7 +137,9 @@ def _membrane(drum: Membrane, n: int, rng: np.random.Generator, sample_rate: int
             layers[layer, :m] += (amp * weight) * ring
         layers[layer] += (0.5 + hard) * shell + (0.25 + 0.5 * hard) * punch + (0.15 + 0.55 * hard) * click
     if drum.size > 0.8:  # the o-daiko's air: a sub below the head, gliding with it
-        sub_cycles = glide_cycles(t.astype(np.float64), 0.72 * drum.pitch_hz * 1.15, 0.72 * drum.pitch_hz, 2 * relax_s)
+        sub_cycles = glide_cycles(
+            t.astype(np.float64), 0.72 * drum.pitch_hz * 1.15, 0.72 * drum.pitch_hz, 2 * relax_s
+        )
         sub = np.exp(t * np.float32(-_LN_1000 / (0.6 * drum.t60_s))) * sin_cycles(sub_cycles)
         layers += 0.5 * sub * -np.expm1(-t / np.float32(0.004))
     return layers
@@ -160,7 +164,13 @@ def _cymbal(cymbal: Cymbal, n: int, rng: np.random.Generator, sample_rate: int) 
     mode_amps = rng.uniform(0.2, 1.0, modes_hz.size) * (1.0 + 2.0 * cymbal.trash * (modes_hz < 1500))
     bell_hz = rng.uniform(700.0, 900.0) * np.array([1.0, 2.64, 4.3, 5.9])
     ring = modal_bank(modes_hz, mode_t60, mode_amps, n, sample_rate)
-    bell = modal_bank(bell_hz, cymbal.t60_s * np.array([0.8, 0.5, 0.35, 0.25]), np.array([1.0, 0.6, 0.4, 0.3]), n, sample_rate)
+    bell = modal_bank(
+        bell_hz,
+        cymbal.t60_s * np.array([0.8, 0.5, 0.35, 0.25]),
+        np.array([1.0, 0.6, 0.4, 0.3]),
+        n,
+        sample_rate,
+    )
     tick = contact_click(rng, n, sample_rate, t60_s=0.002, corner_hz=4000.0)
     pans = spread_gains(np.array([cymbal.position - 0.15, cymbal.position + 0.15])).sum(axis=1) * 0.5
     wash = np.zeros((2, n))

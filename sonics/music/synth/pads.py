@@ -90,7 +90,10 @@ class Pad:
         # the voices' vowel as soft bells on the first two formants of "ah", then each layer's low-pass
         vowel = peaking_sos(np.array([730.0, 1090.0]), 2.5, 5.0, sample_rate)
         layers = np.stack(
-            [sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1) for c in self.cutoffs_hz]
+            [
+                sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1)
+                for c in self.cutoffs_hz
+            ]
         )
         m = min(n_samples, round(self.attack_s * sample_rate))
         layers[..., :m] *= rise(sample_times(m, sample_rate), self.attack_s)

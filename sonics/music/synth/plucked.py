@@ -89,15 +89,19 @@ class PluckedString:
             return Articulation("tremolo", gated=True, release_s=0.6 * self._ring_s(key))
         return Articulation("pluck", gated=False, length_s=1.2 * self._ring_s(key))
 
-    def _pluck(self, key: int, n: int, rng: np.random.Generator, sample_rate: int, click: float = 1.0) -> np.ndarray:
-        """Two layers (soft, hard) of one pluck, mono, shape ``(2, n)``; ``click`` scales the plectrum's tick."""
+    def _pluck(
+        self, key: int, n: int, rng: np.random.Generator, sample_rate: int, click: float = 1.0
+    ) -> np.ndarray:
+        """Return two layers (soft, hard) of one pluck, mono ``(2, n)``; ``click`` scales the tick."""
         f0 = key_to_hz(key)
         harmonic = np.arange(1, _N_MODES + 1, dtype=np.float64)
         freqs = f0 * harmonic * np.sqrt(1.0 + self.stiffness * harmonic**2)
         keep = freqs < 0.45 * sample_rate
         harmonic, freqs = harmonic[keep], freqs[keep]
         position = self.pluck_position * rng.uniform(0.9, 1.1)
-        shape = np.abs(np.sin(np.pi * harmonic * position)) * 10.0 ** (rng.uniform(-1.0, 1.0, harmonic.size) / 20)
+        shape = np.abs(np.sin(np.pi * harmonic * position)) * 10.0 ** (
+            rng.uniform(-1.0, 1.0, harmonic.size) / 20
+        )
         t60 = self._ring_s(key) * (f0 / freqs) ** 0.7
         # the second polarisation of the lowest modes, a fraction of a hertz away
         twin = slice(0, min(_DOUBLETS, harmonic.size))
@@ -108,7 +112,9 @@ class PluckedString:
         for layer, exponent in enumerate(self.tilt):
             amps = shape / harmonic**exponent
             all_amps = np.r_[0.65 * amps, 0.35 * amps[twin]]
-            layers[layer] = modal_bank(all_freqs, all_t60, all_amps, n, sample_rate) + (0.05 + 0.1 * layer) * click * tick
+            layers[layer] = (
+                modal_bank(all_freqs, all_t60, all_amps, n, sample_rate) + (0.05 + 0.1 * layer) * click * tick
+            )
         return sosfilt(peaking_sos(*np.array(self.body).T, sample_rate), layers, axis=-1)
 
     def render(

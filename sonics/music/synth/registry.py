@@ -11,12 +11,14 @@ from sonics.music.synth.drums import CYMBALS, TAIKO
 from sonics.music.synth.pads import PAD
 from sonics.music.synth.plucked import KOTO, PIPA
 from sonics.music.synth.strings import HIGH_STRINGS, LOW_STRINGS
-from sonics.music.synth.winds import DIZI
 from sonics.music.synth.voice import Instrument
+from sonics.music.synth.winds import DIZI
 
 __all__ = ["INSTRUMENTS", "instrument_for"]
 
-INSTRUMENTS = MappingProxyType({i.name: i for i in (TAIKO, CYMBALS, LOW_STRINGS, HIGH_STRINGS, BRASS, PAD, CHOIR, KOTO, PIPA, DIZI)})
+INSTRUMENTS = MappingProxyType(
+    {i.name: i for i in (TAIKO, CYMBALS, LOW_STRINGS, HIGH_STRINGS, BRASS, PAD, CHOIR, KOTO, PIPA, DIZI)}
+)
 """Registry name → instrument."""
 
 

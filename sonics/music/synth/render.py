@@ -133,13 +133,15 @@ def _resolve(
             orders[group] = rng.permutation(n_variants)
         variant = int(orders[group][k % orders[group].size])
         placed.append(
-            _Placed(int(onset), int(gate), int(extent), note.pitch, note.velocity, art, variant, extent < full)
+            _Placed(
+                int(onset), int(gate), int(extent), note.pitch, note.velocity, art, variant, extent < full
+            )
         )
     return [p for p in placed if p.onset < n_samples and p.onset + p.extent > 0]
 
 
 def _dynamics(part: Part, tempo_map: TempoMap, note: _Placed, sample_rate: int) -> float | np.ndarray:
-    """The note's dynamics 0..1 over its extent: velocity times expression (a number when constant)."""
+    """Return the note's dynamics 0..1 over its extent: velocity times expression (a number if constant)."""
     velocity = note.velocity / 127.0
     if not part.expression:
         return velocity
@@ -218,7 +220,7 @@ def render_part(
     >>> from sonics.core.score import Note
     >>> part = Part("cellos", "low_strings", 42, 0, notes=(Note(0.0, 1.0, 48),))
     >>> audio = render_part(part, TempoMap.constant(120.0), 48000)
-    >>> audio.shape, audio.dtype.name, float(audio[0, 0]) == 0.0 and bool(audio[0, 1:48].any())
+    >>> audio.shape, audio.dtype.name, bool(audio[:, 0].any())  # the note sounds from sample 0
     ((2, 48000), 'float32', True)
     """
     if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
@@ -263,7 +265,9 @@ def render_part(
     out[1] *= np.float32(gain * right)
     peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
     n_fade = min(out.shape[1], round(END_FADE_S * sample_rate))
-    out[:, out.shape[1] - n_fade :] *= np.cos(0.5 * np.pi * np.arange(1, n_fade + 1) / n_fade).astype(np.float32)
+    out[:, out.shape[1] - n_fade :] *= np.cos(0.5 * np.pi * np.arange(1, n_fade + 1) / n_fade).astype(
+        np.float32
+    )
     return out
 
 

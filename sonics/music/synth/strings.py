@@ -129,7 +129,9 @@ class BowedSection:
         hiss = uniform_noise(rng, n_samples, n_channels=2)  # the body and the layers' low-passes colour it
         bite = np.exp(-times / (0.012 if short else 0.03))
         # the body's resonances, and the bridge and the wood's loss of the highest partials
-        body = np.concatenate([peaking_sos(*np.array(self.body).T, sample_rate), lowpass_sos(self.top_hz, sample_rate)])
+        body = np.concatenate(
+            [peaking_sos(*np.array(self.body).T, sample_rate), lowpass_sos(self.top_hz, sample_rate)]
+        )
         # the loud layer is the whole bowed sound; the soft and medium ones close its highs
         loud = sosfilt(body, source + (0.012 + 0.1 * bite) * hiss, axis=-1)
         layers = np.empty((3, 2, n_samples))
@@ -144,7 +146,7 @@ class BowedSection:
             for i in range(3):
                 layers[i] *= shapes[i] * decay
         else:  # the bowed swell into the note and the bite's accent: over by its first second
-            head = times[: round(sample_rate)]
+            head = times[:sample_rate]
             for i in range(3):
                 accent = 1.0 + (0.0, 0.1, 0.25)[i] * np.exp(-head / 0.12)
                 layers[i, :, : head.size] *= rise(head, (0.16, 0.09, 0.045)[i]) * accent

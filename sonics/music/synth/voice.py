@@ -117,7 +117,9 @@ def cents_to_ratio(cents: float | np.ndarray) -> float | np.ndarray:
     >>> cents_to_ratio(1200.0)
     2.0
     """
-    return 2.0 ** (np.asarray(cents, dtype=np.float64) / 1200.0) if np.ndim(cents) else 2.0 ** (cents / 1200.0)
+    return (
+        2.0 ** (np.asarray(cents, dtype=np.float64) / 1200.0) if np.ndim(cents) else 2.0 ** (cents / 1200.0)
+    )
 
 
 def rise(times_s: np.ndarray, attack_s: float) -> np.ndarray:

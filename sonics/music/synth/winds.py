@@ -87,9 +87,13 @@ class Dizi:
         f_per_sample = np.interp(times, np.arange(n_points) / CONTROL_RATE_HZ, contour)
         cycles = np.cumsum(f_per_sample) / sample_rate
         cycles -= cycles[0]
-        partials = [(k, sin_cycles(k * cycles)) for k in range(1, _HARMONICS.size + 1) if k * f0 < 0.45 * sample_rate]
+        partials = [
+            (k, sin_cycles(k * cycles)) for k in range(1, _HARMONICS.size + 1) if k * f0 < 0.45 * sample_rate
+        ]
         breath = white_noise(rng, n_samples)
-        tube = sum(resonator(breath, k * f0, 30.0, sample_rate) for k in (1, 2) if k * f0 < 0.45 * sample_rate)
+        tube = sum(
+            resonator(breath, k * f0, 30.0, sample_rate) for k in (1, 2) if k * f0 < 0.45 * sample_rate
+        )
         hiss = bandpass(breath, 2000.0, min(12000.0, 0.45 * sample_rate), sample_rate)
         chiff = hiss * np.exp(-times / 0.02)
         envelope = rise(times, 0.045)
@@ -108,7 +112,10 @@ class Dizi:
                 + (0.1 + 0.1 * loudness) * chiff
             ) * envelope
         angle = (self.position + 1.0) * np.pi / 4.0
-        stereo = layers[:, np.newaxis, :] * (np.sqrt(2.0) * np.array([np.cos(angle), np.sin(angle)]))[:, np.newaxis]
+        stereo = (
+            layers[:, np.newaxis, :]
+            * (np.sqrt(2.0) * np.array([np.cos(angle), np.sin(angle)]))[:, np.newaxis]
+        )
         return finish_layers(stereo, sample_rate, peak_db=self.peak_db)
 
 

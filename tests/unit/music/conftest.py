@@ -67,7 +67,9 @@ def max_click_ratio(audio: np.ndarray, attacks: np.ndarray | None = None) -> flo
     step = np.abs(np.diff(audio.astype(np.float64), axis=1))
     power = np.mean(step**2, axis=0)
     width = round(0.001 * SR)
-    around = np.convolve(power, np.ones(2 * width + 1), mode="same") - np.convolve(power, np.ones(5), mode="same")
+    around = np.convolve(power, np.ones(2 * width + 1), mode="same") - np.convolve(
+        power, np.ones(5), mode="same"
+    )
     local = np.sqrt(np.maximum(around, 0.0) / (2 * width - 4))
     floor = 1e-3 * float(np.abs(audio).max())
     ratio = np.max((step - floor) / (local + 1e-12), axis=0)

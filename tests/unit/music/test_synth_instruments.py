@@ -15,7 +15,16 @@ from sonics.music.synth.voice import key_to_hz
 SR = 48_000
 TEMPO = TempoMap.constant(120.0)  # a beat is 0.5 s
 PITCHED = ["low_strings", "high_strings", "brass", "pad", "choir", "koto", "pipa", "dizi"]
-KEYS = {"low_strings": 48, "high_strings": 69, "brass": 53, "pad": 57, "choir": 60, "koto": 62, "pipa": 69, "dizi": 74}
+KEYS = {
+    "low_strings": 48,
+    "high_strings": 69,
+    "brass": 53,
+    "pad": 57,
+    "choir": 60,
+    "koto": 62,
+    "pipa": 69,
+    "dizi": 74,
+}
 
 
 def _note(name: str, velocity: int, *, key: int | None = None, beats: float = 6.0) -> np.ndarray:
@@ -27,7 +36,11 @@ def _note(name: str, velocity: int, *, key: int | None = None, beats: float = 6.
 def test_the_pitch_is_where_the_key_says(name: str, m) -> None:
     for key in (KEYS[name], KEYS[name] + 7):
         audio = _note(name, 100, key=key)
-        steady = audio[:, round(0.25 * SR) : round(1.25 * SR)] if name in ("koto", "pipa") else audio[:, SR : 3 * SR]
+        steady = (
+            audio[:, round(0.25 * SR) : round(1.25 * SR)]
+            if name in ("koto", "pipa")
+            else audio[:, SR : 3 * SR]
+        )
         expected = key_to_hz(key)
         assert abs(m.cents(m.fundamental_hz(steady, expected), expected)) < 4.0, key
 

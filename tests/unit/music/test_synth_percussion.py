@@ -1,4 +1,4 @@
-"""Acceptance: the rendered percussion stem has its onsets where the notes say (+-5 ms), on a ramping tempo."""
+"""Acceptance: the percussion stems have their onsets where the notes say (+-5 ms), on a ramping tempo."""
 
 from __future__ import annotations
 
