@@ -178,6 +178,7 @@ def _cymbal(cymbal: Cymbal, n: int, rng: np.random.Generator, sample_rate: int) 
     def magnitude(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         f = np.maximum(freqs_hz, 1.0)
         shape = np.exp(-0.5 * (np.log(f / centre_hz) / width) ** 2) * (f / centre_hz) ** 0.3
+        shape /= 1.0 + (cymbal.low_hz / f) ** 4  # a plate this size has no modes far below its lowest
         decay_s = cymbal.t60_s * (f / 1000.0) ** -0.35  # the highs die first
         # energy flows up into the high modes just after the stroke: the highs swell a little
         swell = 1.0 - 0.6 * np.exp(-times_s / (0.004 + 0.02 * (f > 6000.0)))
