@@ -28,12 +28,13 @@ from sonics.dsp.oscillators import pulse_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    control_points,
     ensemble_contours,
     finish_layers,
     key_to_hz,
     rise,
     sample_times,
-    spread_gains,
+    seat_gains,
 )
 
 __all__ = ["BRASS", "BrassSection"]
@@ -91,7 +92,7 @@ class BrassSection:
     ) -> np.ndarray:
         """Return the section's note on ``key``: ``(3, 2, n_samples)`` float32, soft to loud."""
         f0 = key_to_hz(key)
-        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        n_points = control_points(n_samples, sample_rate)
         t = np.arange(n_points) / CONTROL_RATE_HZ
         pitch = ensemble_contours(
             rng, f0, self.n_players, n_points, detune_cents=4.0, vibrato_cents=3.0, vibrato_delay_s=0.4,
@@ -100,11 +101,9 @@ class BrassSection:
         lag_s = np.r_[0.0, rng.uniform(0.003, 0.02, self.n_players - 1)]
         level = np.r_[1.0, rng.uniform(0.7, 1.0, self.n_players - 1)]
         amps = level[:, np.newaxis] * (0.05 + 0.95 * rise(t, 0.006))[np.newaxis, :]
-        seats = np.linspace(-0.5, 0.5, self.n_players)
-        rng.shuffle(seats)
         buzz = pulse_voices(
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
-            channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
+            channel_gains=seat_gains(rng, self.n_players, 0.5), start_samples=lag_s * sample_rate,
         )  # fmt: skip
         times = sample_times(n_samples, sample_rate)
         breath = uniform_noise(rng, n_samples, n_channels=2) * np.exp(-times / 0.04)

@@ -29,12 +29,13 @@ from sonics.dsp.oscillators import pulse_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    control_points,
     ensemble_contours,
     finish_layers,
     key_to_hz,
     rise,
     sample_times,
-    spread_gains,
+    seat_gains,
 )
 
 __all__ = ["CHOIR", "ChoirSection"]
@@ -81,7 +82,7 @@ class ChoirSection:
     ) -> np.ndarray:
         """Return the choir's note on ``key``: ``(2, 2, n_samples)`` float32, "oh" and "ah"."""
         f0 = key_to_hz(key)
-        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        n_points = control_points(n_samples, sample_rate)
         pitch = ensemble_contours(
             rng, f0, self.n_singers, n_points, detune_cents=7.0, vibrato_cents=self.vibrato_cents,
             vibrato_hz=(4.8, 6.0), vibrato_delay_s=0.1, vibrato_rise_s=0.35, scoop_cents=20.0, scoop_s=0.05,
@@ -91,11 +92,9 @@ class ChoirSection:
         # each singer's own breath pressure wavers a little (shimmer)
         shimmer = 1.0 + 0.08 * np.sin(2 * np.pi * rng.uniform(2.0, 7.0, (self.n_singers, 1)) * t)
         amps = rng.uniform(0.6, 1.0, (self.n_singers, 1)) * shimmer * (0.02 + 0.98 * rise(t, self.attack_s))
-        seats = np.linspace(-0.8, 0.8, self.n_singers)
-        rng.shuffle(seats)
         glottis = pulse_voices(
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
-            channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
+            channel_gains=seat_gains(rng, self.n_singers, 0.8), start_samples=lag_s * sample_rate,
         )  # fmt: skip
         glottis *= 1.0 / np.sqrt(self.n_singers)
         times = sample_times(n_samples, sample_rate)

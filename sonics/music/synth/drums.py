@@ -28,7 +28,7 @@ import numpy as np
 from sonics.dsp.filters import bandpass, lowpass
 from sonics.dsp.modal import MEMBRANE_RATIOS, glide_cycles, modal_bank, sin_cycles
 from sonics.dsp.noise import contact_click, spectral_noise, white_noise
-from sonics.music.synth.voice import Articulation, finish_layers, spread_gains
+from sonics.music.synth.voice import Articulation, finish_layers, place_mono, spread_gains
 
 __all__ = ["CYMBALS", "DRUM_MAP", "TAIKO", "Cymbal", "DrumKit", "Membrane"]
 
@@ -229,8 +229,7 @@ class DrumKit:
             layers = _cymbal(drum, n_samples, rng, sample_rate)  # all above a few hundred Hz: no DC
             return finish_layers(layers, sample_rate, peak_db=self.peak_db - 4.0, dc_cutoff_hz=None)
         mono = (_rim if drum.rim else _membrane)(drum, n_samples, rng, sample_rate)
-        gains = spread_gains(np.array([drum.position]))[:, 0] * np.sqrt(2.0)
-        layers = mono[:, np.newaxis, :] * gains[np.newaxis, :, np.newaxis]
+        layers = place_mono(mono, drum.position)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db - (0.0 if drum.size > 0.8 else 3.0))
 
 

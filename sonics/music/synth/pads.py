@@ -20,12 +20,13 @@ from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    control_points,
     ensemble_contours,
     finish_layers,
     key_to_hz,
     rise,
     sample_times,
-    spread_gains,
+    seat_gains,
 )
 
 __all__ = ["PAD", "Pad"]
@@ -71,7 +72,7 @@ class Pad:
     ) -> np.ndarray:
         """Return the pad's note on ``key``: ``(2, 2, n_samples)`` float32, dark and open."""
         f0 = key_to_hz(key)
-        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        n_points = control_points(n_samples, sample_rate)
         pitch = ensemble_contours(
             rng, f0, self.n_voices, n_points, detune_cents=10.0, vibrato_cents=5.0, vibrato_hz=(3.5, 5.0),
             vibrato_delay_s=0.3, vibrato_rise_s=1.0, drift_cents=4.0,
@@ -80,11 +81,9 @@ class Pad:
         lag_s = rng.uniform(0.0, 0.05, self.n_voices)
         lag_s[0] = 0.0
         amps = rng.uniform(0.6, 1.0, (self.n_voices, 1)) * (0.05 + 0.95 * rise(t, 0.01))
-        seats = np.linspace(-0.9, 0.9, self.n_voices)
-        rng.shuffle(seats)
         source = sawtooth_voices(
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
-            channel_gains=spread_gains(seats), start_samples=lag_s * sample_rate,
+            channel_gains=seat_gains(rng, self.n_voices, 0.9), start_samples=lag_s * sample_rate,
         )  # fmt: skip
         source *= 1.0 / np.sqrt(self.n_voices)
         # the voices' vowel as soft bells on the first two formants of "ah", then each layer's low-pass

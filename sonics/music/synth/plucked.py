@@ -24,7 +24,7 @@ from scipy.signal import sosfilt
 from sonics.dsp.filters import peaking_sos
 from sonics.dsp.modal import modal_bank
 from sonics.dsp.noise import contact_click
-from sonics.music.synth.voice import Articulation, finish_layers, key_to_hz, spread_gains
+from sonics.music.synth.voice import Articulation, finish_layers, key_to_hz, place_mono
 
 __all__ = ["KOTO", "PIPA", "PluckedString"]
 
@@ -121,7 +121,6 @@ class PluckedString:
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
     ) -> np.ndarray:
         """Return the pluck (or tremolo) on ``key``: ``(2, 2, n_samples)`` float32, soft and hard."""
-        gains = spread_gains(np.array([self.position]))[:, 0] * np.sqrt(2.0)
         if articulation.name != "tremolo":
             mono = self._pluck(key, n_samples, rng, sample_rate)
         else:
@@ -148,8 +147,7 @@ class PluckedString:
                     brush = min(piece.shape[1], round(0.001 * sample_rate))
                     piece[:, :brush] *= np.linspace(0.0, 1.0, brush, endpoint=False)
                 mono[:, start : start + piece.shape[1]] += piece
-        layers = mono[:, np.newaxis, :] * gains[np.newaxis, :, np.newaxis]
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+        return finish_layers(place_mono(mono, self.position), sample_rate, peak_db=self.peak_db)
 
 
 KOTO = PluckedString(

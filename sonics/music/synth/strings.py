@@ -28,12 +28,13 @@ from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    control_points,
     ensemble_contours,
     finish_layers,
     key_to_hz,
     rise,
     sample_times,
-    spread_gains,
+    seat_gains,
 )
 
 __all__ = ["HIGH_STRINGS", "LOW_STRINGS", "BowedSection"]
@@ -94,7 +95,7 @@ class BowedSection:
         """Return the section's stroke on ``key``: ``(3, 2, n_samples)`` float32, soft to loud."""
         f0 = key_to_hz(key)
         short = not articulation.gated
-        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        n_points = control_points(n_samples, sample_rate)
         t = np.arange(n_points) / CONTROL_RATE_HZ
         pitch = ensemble_contours(
             rng,
@@ -112,15 +113,13 @@ class BowedSection:
         lag_s = np.r_[0.0, rng.uniform(0.002, 0.02 if short else 0.035, self.n_players - 1)]
         level = np.r_[1.0, rng.uniform(0.6, 1.0, self.n_players - 1)]
         amps = level[:, np.newaxis] * (0.05 + 0.95 * rise(t, 0.004))[np.newaxis, :]
-        seats = np.linspace(-0.7, 0.7, self.n_players)
-        rng.shuffle(seats)
         source = sawtooth_voices(
             pitch,
             amps,
             CONTROL_RATE_HZ,
             n_samples,
             sample_rate,
-            channel_gains=spread_gains(seats),
+            channel_gains=seat_gains(rng, self.n_players, 0.7),
             start_samples=lag_s * sample_rate,
         )
         source *= 1.0 / np.sqrt(self.n_players)

@@ -30,11 +30,14 @@ __all__ = [
     "Articulation",
     "Instrument",
     "cents_to_ratio",
+    "control_points",
     "ensemble_contours",
     "finish_layers",
     "key_to_hz",
+    "place_mono",
     "rise",
     "sample_times",
+    "seat_gains",
     "spread_gains",
 ]
 
@@ -149,6 +152,42 @@ def sample_times(n_samples: int, sample_rate: int) -> np.ndarray:
     [0.001, 0.002, 0.003]
     """
     return np.arange(1, n_samples + 1) / sample_rate
+
+
+def control_points(n_samples: int, sample_rate: int) -> int:
+    """Return how many :data:`CONTROL_RATE_HZ` contour points cover a stroke of ``n_samples`` (two spare).
+
+    Examples
+    --------
+    >>> control_points(48000, 48000)
+    502
+    """
+    return int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+
+
+def seat_gains(rng: np.random.Generator, n_voices: int, width: float) -> np.ndarray:
+    """Return the stereo gains ``(2, n_voices)`` of players seated across ``-width..width``, shuffled.
+
+    Examples
+    --------
+    >>> seat_gains(np.random.default_rng(0), 4, 0.5).shape
+    (2, 4)
+    """
+    seats = np.linspace(-width, width, n_voices)
+    rng.shuffle(seats)
+    return spread_gains(seats)
+
+
+def place_mono(layers: np.ndarray, position: float) -> np.ndarray:
+    """Return mono layers ``(n_layers, n)`` placed at ``position`` (-1..1), ``(n_layers, 2, n)``, unity at 0.
+
+    Examples
+    --------
+    >>> place_mono(np.ones((1, 3)), 0.0)[0].round(3).tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    """
+    gains = spread_gains(np.array([position]))[:, 0] * np.sqrt(2.0)
+    return layers[:, np.newaxis, :] * gains[np.newaxis, :, np.newaxis]
 
 
 def spread_gains(positions: np.ndarray) -> np.ndarray:

@@ -25,9 +25,11 @@ from sonics.dsp.noise import white_noise
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    control_points,
     ensemble_contours,
     finish_layers,
     key_to_hz,
+    place_mono,
     rise,
     sample_times,
 )
@@ -78,7 +80,7 @@ class Dizi:
     ) -> np.ndarray:
         """Return the note on ``key``: ``(3, 2, n_samples)`` float32, soft to overblown."""
         f0 = key_to_hz(key)
-        n_points = int(np.ceil(n_samples / sample_rate * CONTROL_RATE_HZ)) + 2
+        n_points = control_points(n_samples, sample_rate)
         contour = ensemble_contours(
             rng, f0, 1, n_points, detune_cents=0.0, vibrato_cents=self.vibrato_cents, vibrato_hz=(4.6, 5.6),
             vibrato_delay_s=0.2, vibrato_rise_s=0.4, scoop_cents=25.0, scoop_s=0.03, drift_cents=2.0,
@@ -111,12 +113,7 @@ class Dizi:
                 + 0.012 * hiss
                 + (0.1 + 0.1 * loudness) * chiff
             ) * envelope
-        angle = (self.position + 1.0) * np.pi / 4.0
-        stereo = (
-            layers[:, np.newaxis, :]
-            * (np.sqrt(2.0) * np.array([np.cos(angle), np.sin(angle)]))[:, np.newaxis]
-        )
-        return finish_layers(stereo, sample_rate, peak_db=self.peak_db)
+        return finish_layers(place_mono(layers, self.position), sample_rate, peak_db=self.peak_db)
 
 
 DIZI = Dizi()
