@@ -112,7 +112,8 @@ class BrassSection:
             [highpass_sos(max(30.0, 0.6 * f0), sample_rate), peaking_sos(*np.array(self.bell).T, sample_rate)]
         )
         belled = sosfilt(bell, buzz + 0.03 * breath, axis=-1)
-        dull = lowpass(belled, max(300.0, 2.0 * f0), sample_rate)
+        # what sounds before the upper harmonics bloom (only the first 0.1 s is ever used)
+        dull = lowpass(belled[:, : round(0.1 * sample_rate)], max(300.0, 2.0 * f0), sample_rate)
         short = not articulation.gated
         # a stab swells and dies away; a held note's swell and accent are over in its first second
         head = times if short else times[:sample_rate]
@@ -130,10 +131,14 @@ class BrassSection:
             m = min(n_samples, round(bloom_s * sample_rate))
             layers[i, :, :m] = dull[:, :m] + (layers[i, :, :m] - dull[:, :m]) * rise(times[:m], bloom_s)
             layers[i, :, : head.size] *= envelope
-        # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics
-        loud = layers[2] / (np.max(np.abs(layers[2])) + 1e-12)
-        layers[2] = np.tanh(2.2 * loud) / np.tanh(2.2) * np.max(np.abs(layers[2]))
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)  # the saturation is lopsided: DC out
+        # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics;
+        # it is lopsided (the pulses are), so its DC is taken out, with what it adds past 9 kHz
+        peak = np.max(np.abs(layers[2])) + 1e-12
+        cleanup = np.concatenate(
+            [highpass_sos(20.0, sample_rate), lowpass_sos(min(9000.0, 0.4 * sample_rate), sample_rate)]
+        )
+        layers[2] = sosfilt(cleanup, np.tanh(2.2 * layers[2] / peak) * (peak / np.tanh(2.2)), axis=-1)
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 
 BRASS = BrassSection()

@@ -217,7 +217,7 @@ class DrumKit:
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a stroke that rings as long as its drum does, whatever the note's length."""
         drum = drum_for_key(key)
-        length = drum.t60_s * (1.1 if isinstance(drum, Membrane) else 1.3)
+        length = drum.t60_s * (1.1 if isinstance(drum, Membrane) else 1.0)
         return Articulation(f"hit{round(length * 1000)}", gated=False, length_s=max(0.1, length))
 
     def render(

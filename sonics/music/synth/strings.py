@@ -10,7 +10,7 @@ each a few cents off, each with a vibrato of its own, so the sum shimmers.
 Recipe: :func:`~sonics.dsp.oscillators.sawtooth_voices` for the whole section at once
 (each player with its own detune, drift, vibrato, slide into pitch and start lag, placed
 across the stereo stage), bow noise that follows the bow, a body of peaking resonances,
-then three low-passes for the soft, medium and loud layers. Short notes are played
+then the soft layer's low-pass (the loud layer is the whole bowed sound). Short notes are played
 *spiccato* (the bow bounces: a quick bite that rings away), longer ones *sustained*
 (a bowed swell into the note, a vibrato that blooms after it, a release).
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import lowpass, lowpass_sos, peaking_sos
+from sonics.dsp.filters import highpass_sos, lowpass_sos, peaking_sos
 from sonics.dsp.noise import uniform_noise
 from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
@@ -39,7 +39,7 @@ from sonics.music.synth.voice import (
 
 __all__ = ["HIGH_STRINGS", "LOW_STRINGS", "BowedSection"]
 
-_SPICCATO = Articulation("spiccato", gated=False, length_s=0.55)
+_SPICCATO = Articulation("spiccato", gated=False, length_s=0.45)
 _SUSTAIN = Articulation("sustain", gated=True, release_s=0.35)
 
 
@@ -55,9 +55,9 @@ class BowedSection:
         Players in the section (>= 1).
     body : tuple of (float, float, float)
         The body's resonances: ``(centre_hz, q, gain_db)`` peaking bells.
-    cutoffs : tuple of (float, float, float)
-        Low-pass of the soft and medium layers as ``(times f0, lowest_hz, highest_hz)``
-        (the loud layer is the whole bowed sound).
+    soft_cutoff : tuple of (float, float, float)
+        Low-pass of the soft layer as ``(times f0, lowest_hz, highest_hz)`` (the loud layer
+        is the whole bowed sound).
     top_hz : float
         Low-pass corner of the whole bowed sound (Hz): the highest partials die in the wood.
     spiccato_below_s : float
@@ -73,13 +73,13 @@ class BowedSection:
     name: str
     n_players: int
     body: tuple[tuple[float, float, float], ...]
-    cutoffs: tuple[tuple[float, float, float], ...]
+    soft_cutoff: tuple[float, float, float]
     top_hz: float = 9000.0
     spiccato_below_s: float = 0.3
     vibrato_cents: float = 14.0
     detune_cents: float = 5.0
     peak_db: float = -12.0
-    n_layers: int = 3
+    n_layers: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: a section's notes overlap freely (players change bows, not strings)."""
@@ -92,7 +92,7 @@ class BowedSection:
     def render(
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
     ) -> np.ndarray:
-        """Return the section's stroke on ``key``: ``(3, 2, n_samples)`` float32, soft to loud."""
+        """Return the section's stroke on ``key``: ``(2, 2, n_samples)`` float32, soft and loud."""
         f0 = key_to_hz(key)
         short = not articulation.gated
         n_points = control_points(n_samples, sample_rate)
@@ -124,33 +124,33 @@ class BowedSection:
         )
         source *= 1.0 / np.sqrt(self.n_players)
         times = sample_times(n_samples, sample_rate)
-        # bow noise: a hiss that follows the bow, and the scratch of its bite
-        hiss = uniform_noise(rng, n_samples, n_channels=2)  # the body and the layers' low-passes colour it
+        # bow noise: a hiss that follows the bow (the body colours it), and the scratch of its bite
         bite = np.exp(-times / (0.012 if short else 0.03))
-        # the body's resonances, and the bridge and the wood's loss of the highest partials
-        body = np.concatenate(
-            [peaking_sos(*np.array(self.body).T, sample_rate), lowpass_sos(self.top_hz, sample_rate)]
+        excite = source + (0.012 + 0.1 * bite) * uniform_noise(rng, n_samples, n_channels=2)
+        # the body's resonances and the wood's loss of the highest partials, after a DC block (the
+        # bow's envelope makes each saw period a little lopsided); the soft layer closes the highs
+        loud = np.concatenate(
+            [
+                highpass_sos(20.0, sample_rate),
+                peaking_sos(*np.array(self.body).T, sample_rate),
+                lowpass_sos(self.top_hz, sample_rate),
+            ]
         )
-        # the loud layer is the whole bowed sound; the soft and medium ones close its highs
-        loud = sosfilt(body, source + (0.012 + 0.1 * bite) * hiss, axis=-1)
-        layers = np.empty((3, 2, n_samples))
-        layers[2] = loud
-        for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
-            cutoff = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.45 * sample_rate)))
-            layers[i] = lowpass(loud, cutoff, sample_rate, order=2)
-        if short:
-            # the bow bites and leaves the string: a quick rise, then the string rings away
-            shapes = [rise(times, a) for a in (0.010, 0.006, 0.003)]
-            decay = np.exp(-6.9 * times / 0.36)
-            for i in range(3):
-                layers[i] *= shapes[i] * decay
-        else:  # the bowed swell into the note and the bite's accent: over by its first second
-            head = times[:sample_rate]
-            for i in range(3):
-                accent = 1.0 + (0.0, 0.1, 0.25)[i] * np.exp(-head / 0.12)
-                layers[i, :, : head.size] *= rise(head, (0.16, 0.09, 0.045)[i]) * accent
-        # a saw under a fast decay is lopsided within each period: take that slow offset out
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+        times_f0, low_hz, high_hz = self.soft_cutoff
+        soft_hz = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.45 * sample_rate)))
+        chains = (np.concatenate([loud, lowpass_sos(soft_hz, sample_rate)]), loud)
+        layers = np.empty((2, 2, n_samples))
+        for i, chain in enumerate(chains):
+            bowed = excite.copy()
+            if short:  # the bow bites and leaves the string, which rings away in the body
+                bowed *= rise(times, (0.010, 0.003)[i]) * np.exp(-6.9 * times / 0.36)
+            else:  # the bowed swell into the note and the bite's accent: over by its first second
+                head = times[:sample_rate]
+                bowed[:, : head.size] *= rise(head, (0.16, 0.045)[i]) * (
+                    1.0 + (0.0, 0.25)[i] * np.exp(-head / 0.12)
+                )
+            layers[i] = sosfilt(chain, bowed, axis=-1)
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 
 LOW_STRINGS = BowedSection(
@@ -158,7 +158,7 @@ LOW_STRINGS = BowedSection(
     n_players=8,
     body=((100.0, 4.0, 5.0), (205.0, 3.0, 4.0), (420.0, 2.5, 3.0), (720.0, 3.0, -3.0), (1250.0, 2.0, 2.0),
           (2400.0, 1.5, 2.0), (6500.0, 0.7, -9.0)),
-    cutoffs=((3.5, 300.0, 1200.0), (8.0, 800.0, 3000.0)),
+    soft_cutoff=(3.5, 300.0, 1200.0),
     top_hz=7500.0,
     vibrato_cents=12.0,
 )  # fmt: skip
@@ -169,7 +169,7 @@ HIGH_STRINGS = BowedSection(
     n_players=10,
     body=((280.0, 4.0, 4.0), (470.0, 3.0, 4.0), (1050.0, 3.0, -3.0), (2300.0, 1.6, 3.0), (3200.0, 2.0, 3.0),
           (4800.0, 1.2, -4.0), (10000.0, 0.7, -8.0)),
-    cutoffs=((3.0, 900.0, 2500.0), (6.0, 2000.0, 5000.0)),
+    soft_cutoff=(3.0, 900.0, 2500.0),
     top_hz=12000.0,
     vibrato_cents=16.0,
     detune_cents=8.0,

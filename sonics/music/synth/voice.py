@@ -312,9 +312,12 @@ def finish_layers(
     ('float32', 0.5012)
     """
     clean = layers if dc_cutoff_hz is None else dc_block(layers, sample_rate, cutoff_hz=dc_cutoff_hz)
-    rms = np.sqrt(np.mean(clean.reshape(clean.shape[0], -1) ** 2, axis=1))
-    if rms.min() > 0:
-        clean = clean * (rms.max() / rms)[:, np.newaxis, np.newaxis]
-    peak = max(float(clean.max()), -float(clean.min()))
-    gain = db_to_gain(peak_db) / peak if peak > 0 else 0.0
-    return np.multiply(clean, gain, dtype=np.float32)
+    flat = clean.reshape(clean.shape[0], -1)
+    rms = np.sqrt(np.einsum("ij,ij->i", flat, flat) / max(flat.shape[1], 1))  # no squared copy
+    level = np.where(rms > 0, rms.max() / np.where(rms > 0, rms, 1.0), 0.0)
+    peaks = np.maximum(flat.max(axis=1), -flat.min(axis=1)) * level
+    gain = db_to_gain(peak_db) / float(peaks.max()) if peaks.max() > 0 else 0.0
+    out = np.empty(clean.shape, dtype=np.float32)
+    for i in range(clean.shape[0]):  # one pass per layer: its level and the common gain at once
+        np.multiply(clean[i], gain * level[i], out=out[i], casting="same_kind")
+    return out
