@@ -78,6 +78,7 @@ class BrassSection:
     stab_below_s: float = 0.35
     peak_db: float = -11.0
     n_layers: int = 3
+    n_variants: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: the players' notes overlap freely."""

@@ -68,6 +68,7 @@ class ChoirSection:
     attack_s: float = 0.14
     peak_db: float = -12.0
     n_layers: int = 2
+    n_variants: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: singers' notes overlap freely."""
@@ -109,7 +110,8 @@ class ChoirSection:
             # glottis and tract in one cascade, the breath (aspiration) with the pulses
             chain = np.concatenate([glottal_sos(sample_rate, corner_hz=corner_hz), tract])
             layers[i] = sosfilt(chain, glottis + 0.008 * breath, axis=-1)
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db)
+        # zero-mean pulses through a glottis with a zero at DC: nothing to block
+        return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 
 CHOIR = ChoirSection()

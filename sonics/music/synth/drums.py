@@ -208,6 +208,7 @@ class DrumKit:
 
     name: str
     n_layers: int = 2
+    n_variants: int = 3
     peak_db: float = -8.0
 
     def damps(self, key: int) -> bool:

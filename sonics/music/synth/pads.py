@@ -58,6 +58,7 @@ class Pad:
     cutoffs_hz: tuple[float, ...] = (800.0, 3500.0)
     peak_db: float = -14.0
     n_layers: int = 2
+    n_variants: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: pad notes overlap freely."""

@@ -75,6 +75,7 @@ class PluckedString:
     position: float = 0.0
     peak_db: float = -10.0
     n_layers: int = 2
+    n_variants: int = 2
 
     def damps(self, key: int) -> bool:
         """Return True: a string plucked again stops its old ring."""

@@ -40,8 +40,9 @@ CEILING_DB = -1.0
 END_FADE_S = 0.01
 """Fade at the picture's end (s): tails that would run on are cut smoothly."""
 
-_N_VARIANTS = 3  # strokes per key of a struck or plucked articulation, played round-robin
-_N_VARIANTS_LONG = 2  # for strokes that ring longer than _LONG_S (each costs more, a long ring hides repeats)
+_N_VARIANTS_LONG = (
+    2  # at most, for strokes ringing longer than _LONG_S (each costs more, a long ring hides repeats)
+)
 _LONG_S = 1.5
 _N_VARIANTS_GATED = 1  # a held note is a whole ensemble's own motion: one render per key serves
 _DAMP_S = 0.08  # a re-struck drum or re-plucked string: how long the old ring takes to die
@@ -74,12 +75,23 @@ def _balance(pan: float) -> tuple[float, float]:
     return min(1.0, np.sqrt(2.0) * np.cos(angle)), min(1.0, np.sqrt(2.0) * np.sin(angle))
 
 
-def _release_in_place(piece: np.ndarray, gate: int, release: int) -> None:
-    """Release a gated note after its end: an exponential glide to exactly 0 over ``release`` samples."""
-    n = piece.shape[-1]
-    if n > gate:
-        u = np.arange(1, n - gate + 1, dtype=np.float32) / np.float32(max(release, 1))
-        piece[:, gate:] *= np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
+def _envelope(note: _Placed, sample_rate: int) -> np.ndarray | None:
+    """Return the note's gain over its extent for its release, damping and a cut head (None: all 1)."""
+    envelope = None
+    if note.articulation.gated and note.extent > note.gate:  # an exponential glide to exactly 0
+        envelope = np.ones(note.extent, dtype=np.float32)
+        release = max(1, round(note.articulation.release_s * sample_rate))
+        u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(release)
+        envelope[note.gate :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
+    if note.damped:  # the next stroke on the key stops this one's ring
+        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
+        damp = min(note.extent, round(_DAMP_S * sample_rate))
+        envelope[note.extent - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
+    if note.onset < 0:  # a note cut by the picture's start fades in
+        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
+        head = min(note.extent + note.onset, round(_HEAD_FADE_S * sample_rate))
+        envelope[-note.onset : -note.onset + head] *= np.linspace(0.0, 1.0, head, dtype=np.float32)
+    return envelope
 
 
 def _resolve(
@@ -128,7 +140,10 @@ def _resolve(
             n_variants = (
                 _N_VARIANTS_GATED
                 if art.gated
-                else (_N_VARIANTS_LONG if art.length_s > _LONG_S else _N_VARIANTS)
+                else min(
+                    instrument.n_variants,
+                    _N_VARIANTS_LONG if art.length_s > _LONG_S else instrument.n_variants,
+                )
             )
             orders[group] = rng.permutation(n_variants)
         variant = int(orders[group][k % orders[group].size])
@@ -153,35 +168,34 @@ def _dynamics(part: Part, tempo_map: TempoMap, note: _Placed, sample_rate: int) 
     return (velocity * interpolate_grid(levels, _CONTROL_STEP, note.extent)).astype(np.float32)
 
 
-def _blend(layers: np.ndarray, dynamics: float | np.ndarray) -> np.ndarray:
-    """Return the stroke at these dynamics: between its timbre layers, at a gain of dynamics squared.
+def _layer_weights(
+    n_layers: int, dynamics: float | np.ndarray, envelope: np.ndarray | None
+) -> list[tuple[int, float | np.ndarray]]:
+    """Return each sounding layer's gain (a number, or one per sample): the blend at the dynamics.
 
     Dynamics ``d`` sit at layer position ``x = d * (n_layers - 1)``; the two layers around
-    ``x`` are mixed linearly (coherent layers: a timbre in between).
+    ``x`` are mixed linearly (coherent layers: a timbre in between), at a gain of ``d**2``,
+    times the note's envelope.
     """
-    top = layers.shape[0] - 1
+    top = n_layers - 1
     if np.ndim(dynamics) == 0:
         d = float(dynamics)
         low = min(int(d * top), max(top - 1, 0))
         frac = d * top - low
-        piece = layers[low] * np.float32(d * d * (1.0 - frac))
-        if top > 0 and frac > 0:
-            piece += layers[low + 1] * np.float32(d * d * frac)
-        return piece
+        pairs = [(low, d * d * (1.0 - frac))] + ([(low + 1, d * d * frac)] if top > 0 and frac > 0 else [])
+        pairs = [(layer, w) for layer, w in pairs if w > 0]
+        return pairs if envelope is None else [(layer, envelope * np.float32(w)) for layer, w in pairs]
     d = np.asarray(dynamics, dtype=np.float32)
     x = d * np.float32(top)
-    gain = d * d
-    piece = np.zeros(layers.shape[1:], dtype=np.float32)
-    lowest, highest = int(x.min()), min(top, int(np.ceil(x.max())))
-    scratch = np.empty_like(piece)
-    for layer in range(lowest, highest + 1):
+    gain = d * d if envelope is None else d * d * envelope
+    weights: list[tuple[int, float | np.ndarray]] = []
+    for layer in range(int(x.min()), min(top, int(np.ceil(x.max()))) + 1):
         weight = np.abs(x - np.float32(layer))
         np.subtract(np.float32(1.0), weight, out=weight)
         np.maximum(weight, np.float32(0.0), out=weight)
         weight *= gain
-        np.multiply(layers[layer], weight, out=scratch)
-        piece += scratch
-    return piece
+        weights.append((layer, weight))
+    return weights
 
 
 def render_part(
@@ -245,20 +259,17 @@ def render_part(
             if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
                 n_end = min(lengths[key], round(END_FADE_S * sample_rate))
                 strokes[key][..., lengths[key] - n_end :] *= np.linspace(1.0, 0.0, n_end, dtype=np.float32)
-        piece = _blend(strokes[key][..., : p.extent], _dynamics(part, tempo_map, p, sample_rate))
-        if p.articulation.gated:
-            _release_in_place(piece, p.gate, round(p.articulation.release_s * sample_rate))
-        if p.damped:
-            damp = min(p.extent, round(_DAMP_S * sample_rate))
-            piece[:, p.extent - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
+        weights = _layer_weights(
+            instrument.n_layers, _dynamics(part, tempo_map, p, sample_rate), _envelope(p, sample_rate)
+        )
+        start, stop = max(0, p.onset), min(out.shape[1], p.onset + p.extent)
+        target, scratch = out[:, start:stop], np.empty((2, stop - start), dtype=np.float32)
+        for layer, weight in weights:  # straight into the stem: two passes a sounding layer
+            gain = weight if np.ndim(weight) == 0 else weight[start - p.onset : stop - p.onset]
+            np.multiply(strokes[key][layer, :, start - p.onset : stop - p.onset], gain, out=scratch)
+            target += scratch
         if i == last_use[key]:
             del strokes[key]
-        first = max(0, -p.onset)
-        if first:
-            head = min(piece.shape[1] - first, round(_HEAD_FADE_S * sample_rate))
-            piece[:, first : first + head] *= np.linspace(0.0, 1.0, head, dtype=np.float32)
-        stop = min(out.shape[1], p.onset + piece.shape[1])
-        out[:, p.onset + first : stop] += piece[:, first : stop - p.onset]
     left, right = _balance(part.pan)
     gain = db_to_gain(part.gain_db)
     out[0] *= np.float32(gain * left)

@@ -80,6 +80,7 @@ class BowedSection:
     detune_cents: float = 5.0
     peak_db: float = -12.0
     n_layers: int = 2
+    n_variants: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False: a section's notes overlap freely (players change bows, not strings)."""

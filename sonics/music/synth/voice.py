@@ -80,11 +80,13 @@ class Instrument(Protocol):
     """An instrument of the built-in synthesiser (see the module docstring).
 
     ``name`` is the registry key a :class:`~sonics.core.score.Part` names;
-    ``n_layers`` the number of timbre layers of every stroke.
+    ``n_layers`` the number of timbre layers of every stroke; ``n_variants`` how many
+    different strokes of an ungated articulation (a hit, a pluck) play round-robin.
     """
 
     name: str
     n_layers: int
+    n_variants: int
 
     def damps(self, key: int) -> bool:
         """Return whether a new note on ``key`` stops the previous one's ring (a drum head, a string)."""

@@ -66,6 +66,7 @@ class Dizi:
     position: float = 0.1
     peak_db: float = -10.0
     n_layers: int = 3
+    n_variants: int = 2
 
     def damps(self, key: int) -> bool:
         """Return False (a solo flute's notes simply follow one another)."""

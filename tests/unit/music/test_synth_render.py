@@ -137,3 +137,11 @@ def test_unknown_instrument_and_bad_arguments_fail_clearly() -> None:
 def test_an_empty_part_is_silence() -> None:
     audio = render_part(Part("p", "koto", 107, 0), TempoMap.constant(120.0), 1000)
     assert audio.shape == (2, 1000) and not audio.any()
+
+
+def test_a_note_begun_before_the_picture_fades_in_on_its_first_sample(m) -> None:
+    part = Part("p", "high_strings", 48, 0, notes=(Note(-1.0, 4.0, 67, 110),))  # from 0.5 s before
+    audio = render_part(part, TempoMap.constant(120.0), SR)
+    assert float(np.abs(audio[:, 0]).max()) == 0.0  # the cut head starts from silence
+    assert np.abs(audio[:, 200:]).max() > 0.05
+    assert m.max_click_ratio(audio) < 20.0
