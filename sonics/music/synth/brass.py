@@ -28,6 +28,7 @@ from sonics.dsp.oscillators import pulse_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    Overlapping,
     control_points,
     ensemble_contours,
     finish_layers,
@@ -44,7 +45,7 @@ _SUSTAIN = Articulation("sustain", gated=True, release_s=0.25)
 
 
 @dataclass(frozen=True, slots=True)
-class BrassSection:
+class BrassSection(Overlapping):
     """Horns and trombones in unison (see the module docstring).
 
     Parameters
@@ -79,10 +80,6 @@ class BrassSection:
     peak_db: float = -11.0
     n_layers: int = 3
     n_variants: int = 2
-
-    def damps(self, key: int) -> bool:
-        """Return False: the players' notes overlap freely."""
-        return False
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a stab for short notes, a sustained note otherwise."""

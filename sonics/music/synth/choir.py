@@ -29,6 +29,7 @@ from sonics.dsp.oscillators import pulse_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    Overlapping,
     control_points,
     ensemble_contours,
     finish_layers,
@@ -45,7 +46,7 @@ _HIGH_VOICES_FROM = 57  # from A3 up the part is sung by women (shorter tracts, 
 
 
 @dataclass(frozen=True, slots=True)
-class ChoirSection:
+class ChoirSection(Overlapping):
     """A choir in unison (see the module docstring).
 
     Parameters
@@ -69,10 +70,6 @@ class ChoirSection:
     peak_db: float = -12.0
     n_layers: int = 2
     n_variants: int = 2
-
-    def damps(self, key: int) -> bool:
-        """Return False: singers' notes overlap freely."""
-        return False
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return the one way a choir sings a note: held, then released."""

@@ -20,6 +20,7 @@ from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    Overlapping,
     control_points,
     ensemble_contours,
     finish_layers,
@@ -35,7 +36,7 @@ _HELD = Articulation("held", gated=True, release_s=1.6)
 
 
 @dataclass(frozen=True, slots=True)
-class Pad:
+class Pad(Overlapping):
     """A slow string-and-choir pad (see the module docstring).
 
     Parameters
@@ -59,10 +60,6 @@ class Pad:
     peak_db: float = -14.0
     n_layers: int = 2
     n_variants: int = 2
-
-    def damps(self, key: int) -> bool:
-        """Return False: pad notes overlap freely."""
-        return False
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return the pad's only way: swell in, hold, fade out."""

@@ -28,6 +28,7 @@ from sonics.dsp.oscillators import sawtooth_voices
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    Overlapping,
     control_points,
     ensemble_contours,
     finish_layers,
@@ -44,7 +45,7 @@ _SUSTAIN = Articulation("sustain", gated=True, release_s=0.35)
 
 
 @dataclass(frozen=True, slots=True)
-class BowedSection:
+class BowedSection(Overlapping):
     """A section of bowed strings playing in unison (see the module docstring).
 
     Parameters
@@ -81,10 +82,6 @@ class BowedSection:
     peak_db: float = -12.0
     n_layers: int = 2
     n_variants: int = 2
-
-    def damps(self, key: int) -> bool:
-        """Return False: a section's notes overlap freely (players change bows, not strings)."""
-        return False
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return spiccato for short notes, a sustained bow otherwise."""

@@ -29,6 +29,7 @@ __all__ = [
     "CONTROL_RATE_HZ",
     "Articulation",
     "Instrument",
+    "Overlapping",
     "cents_to_ratio",
     "control_points",
     "ensemble_contours",
@@ -101,6 +102,16 @@ class Instrument(Protocol):
     ) -> np.ndarray:
         """Return the stroke's layers, shape ``(n_layers, 2, n_samples)``, float32, onset on sample 0."""
         ...
+
+
+class Overlapping:
+    """Mixin for instruments whose notes overlap freely: a section, a voice, a flute (no damping)."""
+
+    __slots__ = ()
+
+    def damps(self, key: int) -> bool:
+        """Return False: a new note never stops the ring of an earlier one."""
+        return False
 
 
 def key_to_hz(key: float) -> float:

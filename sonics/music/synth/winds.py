@@ -25,6 +25,7 @@ from sonics.dsp.noise import white_noise
 from sonics.music.synth.voice import (
     CONTROL_RATE_HZ,
     Articulation,
+    Overlapping,
     control_points,
     ensemble_contours,
     finish_layers,
@@ -43,7 +44,7 @@ _LOUD_TILT = 0.9  # loud harmonic k gets (k ** _LOUD_TILT) times the soft amplit
 
 
 @dataclass(frozen=True, slots=True)
-class Dizi:
+class Dizi(Overlapping):
     """A solo dizi (see the module docstring).
 
     Parameters
@@ -67,10 +68,6 @@ class Dizi:
     peak_db: float = -10.0
     n_layers: int = 3
     n_variants: int = 2
-
-    def damps(self, key: int) -> bool:
-        """Return False (a solo flute's notes simply follow one another)."""
-        return False
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a blown note: held, then released."""
