@@ -27,7 +27,7 @@ def instrument_for(name: str) -> Instrument:
 
     Examples
     --------
-    >>> instrument_for("low_strings").n_layers
+    >>> instrument_for("brass").n_layers
     3
     """
     try:
