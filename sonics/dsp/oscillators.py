@@ -66,8 +66,11 @@ def _voice_pulses(
 
 
 def _kernel(positions: np.ndarray, smooth: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Taps ``(n_taps, k)`` and their sample indices: a cubic B-spline whose first tap is at
-    ``floor(position)`` (``smooth``), or a linear split between ``floor(position)`` and the next."""
+    """Return the taps ``(n_taps, k)`` of each impulse and their sample indices.
+
+    A cubic B-spline whose first tap is at ``floor(position)`` (``smooth``), or a linear
+    split between ``floor(position)`` and the next sample.
+    """
     base = np.floor(positions).astype(np.int64)
     f = positions - base
     g = 1.0 - f
