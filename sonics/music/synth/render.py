@@ -213,7 +213,7 @@ def render_part(
     n_samples : int
         Length of the result (samples, >= 1): the picture's length; nothing sounds past it.
     sample_rate : int
-        Samples per second (8000..192000).
+        Samples per second (32000..192000).
     seed : int
         Seed of the variation (players' detunes, noise, round-robin picks); the same seed
         gives the same samples.
@@ -239,8 +239,8 @@ def render_part(
     """
     if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
         raise ParameterError(f"n_samples must be an integer >= 1, got {n_samples!r}")
-    if not 8000 <= sample_rate <= 192_000:
-        raise ParameterError(f"sample_rate must be in 8000..192000, got {sample_rate}")
+    if not 32_000 <= sample_rate <= 192_000:  # the instruments' bodies and bells reach 12 kHz
+        raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
     instrument = instrument_for(part.instrument)
     out = np.zeros((2, int(n_samples)), dtype=np.float32)
     placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
