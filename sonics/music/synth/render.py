@@ -335,8 +335,10 @@ def render_score(
     def one(part: Part) -> np.ndarray:
         return render_part(part, score.tempo_map, n_samples, sample_rate=sample_rate, seed=seed)
 
-    # the longest parts first, so that two workers finish together
-    order = sorted(range(len(score.parts)), key=lambda i: -len(score.parts[i].notes))
+    # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
+    order = sorted(
+        range(len(score.parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in score.parts[i].notes)
+    )
     audio: dict[int, np.ndarray] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {i: pool.submit(one, score.parts[i]) for i in order}
