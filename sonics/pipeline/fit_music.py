@@ -66,6 +66,15 @@ class FitResult:
         """Hits on beats before and after the fit."""
         return self.fitted.report
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``fit.json`` document (``schema: sonics.fit/1``): the edit list and the report."""
+        return {
+            **self.fitted.edit.to_dict(),
+            "picture": self.analysis.picture.path,
+            "track_file": self.track_path,
+            "preset": self.preset,
+        }
+
 
 def fit_music(
     source: Any,
@@ -202,16 +211,10 @@ def write_fit_music(
                 f"{out_dir}: cannot create the folder ({str(exc.strerror or exc).lower()})"
             ) from None
     fitted = result.fitted
-    document = {
-        **fitted.edit.to_dict(),
-        "picture": result.analysis.picture.path,
-        "track_file": result.track_path,
-        "preset": result.preset,
-    }
     try:
         with AtomicFiles() as staged:
             staged.add(out_dir / "music.wav", wav_chunks(fitted.audio, fitted.sample_rate))
-            staged.add(out_dir / "fit.json", json_bytes(document))
+            staged.add(out_dir / "fit.json", json_bytes(result.to_dict()))
             staged.add(out_dir / "tempo.json", json_bytes(fitted.tempo_map.to_dict()))
             if write_analysis:
                 staged.add(out_dir / "analysis.json", json_bytes(result.analysis.to_dict()))
