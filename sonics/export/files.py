@@ -27,6 +27,7 @@ __all__ = [
     "write_bytes_atomic",
     "write_files_atomic",
     "write_json",
+    "write_pieces",
     "write_text",
 ]
 
@@ -277,3 +278,21 @@ def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) 
         raise ExportError(f"{target}: already exists; use --force to replace it, or give another folder")
     if not os.access(target.parent, os.W_OK):
         raise ExportError(f"{target}: cannot write in {target.parent} (permission denied)")
+
+
+def write_pieces(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or pieces in order) to ``path``, for the files of an :class:`AtomicFolder`.
+
+    Raises
+    ------
+    ExportError
+        With one line naming the file when the write fails (a full disk, no permission).
+    """
+    target = Path(path)
+    try:
+        with target.open("wb") as handle:
+            for piece in (data,) if isinstance(data, bytes) else data:
+                handle.write(piece)
+    except OSError as exc:
+        raise ExportError(_describe(target, exc)) from None
+    return target

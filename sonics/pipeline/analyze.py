@@ -99,18 +99,31 @@ def analyze(
         if path.suffix.lower() == ".json":
             return load_analysis(path)
         if is_timeline_path(path):
-            return _analyze_edit_list(
-                read_timeline(path, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
+            return _as_written(
+                _analyze_edit_list(
+                    read_timeline(path, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
+                )
             )
-        return _analyze_media(path, audio, analyzer, on_progress)
+        return _as_written(_analyze_media(path, audio, analyzer, on_progress))
     if isinstance(source, Sequence):
         if frame_rate is None:
             raise ParameterError("a cut list needs frame_rate (e.g. frame_rate='24000/1001')")
         edit = edit_list_from_cuts(source, frame_rate=_rate(frame_rate))
-        return _analyze_edit_list(edit, media, audio, analyzer, on_progress)
-    return _analyze_edit_list(
-        read_timeline(source, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
+        return _as_written(_analyze_edit_list(edit, media, audio, analyzer, on_progress))
+    return _as_written(
+        _analyze_edit_list(
+            read_timeline(source, frame_rate=_rate(frame_rate)), media, audio, analyzer, on_progress
+        )
     )
+
+
+def _as_written(analysis: Analysis) -> Analysis:
+    """Return the analysis exactly as ``analysis.json`` holds it (values rounded as written).
+
+    Every stage after the analysis then sees the same numbers whether it runs straight
+    from the video or later from the JSON, so a re-run gives the same bytes.
+    """
+    return Analysis.from_dict(analysis.to_dict(), source=analysis.picture.path)
 
 
 def _rate(frame_rate: Fraction | int | str | None) -> Fraction | None:

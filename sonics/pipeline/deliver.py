@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sonics.core.errors import ExportError, MediaError
+from sonics.core.errors import MediaError
 from sonics.core.model import Analysis
 from sonics.core.sound import Stem
 from sonics.export.bwf import BextLoudness, BwfInfo, bwf_chunks
 from sonics.export.cuesheet import cue_sheet_csv
 from sonics.export.delivery import Delivery, StemFile, delivery_markers
 from sonics.export.fcpxml import fcp_xml_bytes
-from sonics.export.files import json_bytes
+from sonics.export.files import json_bytes, write_pieces
 from sonics.export.markers import markers_csv
 from sonics.export.midi import midi_bytes
 from sonics.export.mp4 import mux_scored_video, scored_video_suffix
@@ -79,13 +79,7 @@ class Deliverables:
         return path
 
     def _write(self, relative: str, pieces: Any) -> None:
-        path = self._path(relative)
-        try:
-            with path.open("wb") as handle:
-                for piece in (pieces,) if isinstance(pieces, bytes) else pieces:
-                    handle.write(piece)
-        except OSError as exc:
-            raise ExportError(f"{path.name}: cannot write ({str(exc.strerror or exc).lower()})") from None
+        write_pieces(self._path(relative), pieces)
 
     def add_json(self, relative: str, document: dict[str, Any]) -> None:
         """Write a JSON document."""

@@ -17,8 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sonics import __version__
-from sonics.core.cues import DELIVERY_RATE_HZ, CueSheet
+from sonics.core.cues import CueSheet
 from sonics.core.errors import ExportError, MediaError
 from sonics.core.model import Analysis
 from sonics.core.rng import check_seed
@@ -39,11 +38,11 @@ from sonics.io.samples import open_sample_library
 from sonics.mix.buses import bed_stem_names
 from sonics.mix.mixdown import MixResult, mix_stems
 from sonics.music.arrange import arrange
-from sonics.music.synth import render_part
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.pipeline.deliver import Deliverables, write_deliverables
 from sonics.pipeline.dialogue import read_dialogue
 from sonics.pipeline.fit_music import FitResult, fit_music
+from sonics.pipeline.music import music_stems, read_tempo_map
 from sonics.pipeline.tempo import TempoResult, tempo_pass
 from sonics.presets import Preset, apply_overrides, load_preset, preset_to_toml
 from sonics.sfx.plan import plan_sfx
@@ -255,6 +254,7 @@ def score(
     cues: str | os.PathLike[str] | CueSheet | None = None,
     tempo: str | os.PathLike[str] | TempoMap | None = None,
     loudness: str | None = None,
+    soundfont: str | os.PathLike[str] | None = None,
     keep_original_audio: bool = False,
     force: bool = False,
     overrides: Iterable[str] = (),
@@ -289,6 +289,9 @@ def score(
     loudness : str, optional
         Delivery loudness (``streaming``, ``ebu-r128``, ``atsc`` or LUFS such as ``"-16"``),
         overriding the preset's ``mix.loudness``.
+    soundfont : str or Path, optional
+        Render the music parts with this SoundFont (needs ``fluidsynth`` or pyfluidsynth)
+        instead of the built-in synthesiser.
     keep_original_audio : bool
         Keep the video's own audio as a second track of the scored video.
     force : bool
@@ -320,7 +323,7 @@ def score(
     check_seed(seed)
     loaded = _preset(preset, overrides, loudness)
     paths = [source if isinstance(source, (str, os.PathLike)) else None, media, music]
-    paths += [p if isinstance(p, (str, os.PathLike)) else None for p in (cues, tempo, samples)]
+    paths += [p if isinstance(p, (str, os.PathLike)) else None for p in (cues, tempo, samples, soundfont)]
     folder = None
     if out_dir is not None:
         _inputs_inside(Path(out_dir), paths)
@@ -350,7 +353,7 @@ def score(
         warnings += list(fit.warnings)
     else:
         if isinstance(tempo, (str, os.PathLike)):
-            tempo_map = TempoMap.from_dict(_read_document(tempo), str(tempo))
+            tempo_map = read_tempo_map(tempo)
         elif tempo is not None:
             tempo_map = tempo
         else:
@@ -376,7 +379,9 @@ def score(
         if fit is not None:
             stems: Iterable[Stem] = (Stem("music_track", "music", fit.fitted.audio, plan.sample_rate),)
         else:
-            stems = _music_stems(arranged, n_samples, seed=seed, workers=workers, on_progress=on_progress)
+            stems = music_stems(
+                arranged, n_samples, seed=seed, workers=workers, soundfont=soundfont, on_progress=on_progress
+            )
         for stem in stems:
             buses.add(stem)
             if deliver is not None:
@@ -423,28 +428,6 @@ def score(
             deliver.add_json(RUN_JSON, _run_document(result, written))
             written.append(Path(RUN_JSON))
     return replace(result, files=tuple(written))
-
-
-def _music_stems(
-    music: Score, n_samples: int, *, seed: int, workers: int, on_progress: Progress | None
-) -> Iterator[Stem]:
-    """Yield each part's stem in score order; ``workers`` threads render ahead, one part each."""
-    parts = music.parts
-    if on_progress is not None:
-        on_progress("music", 0, len(parts))
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sonics-music") as pool:
-
-        def submit(i: int) -> Any:
-            return pool.submit(render_part, parts[i], music.tempo_map, n_samples, seed=seed)
-
-        pending = [submit(i) for i in range(min(workers, len(parts)))]
-        for i, part in enumerate(parts):
-            if i + workers < len(parts):
-                pending.append(submit(i + workers))
-            yield Stem(f"music_{part.name}", "music", pending[i].result(), DELIVERY_RATE_HZ)
-            pending[i] = None
-            if on_progress is not None:
-                on_progress("music", i + 1, len(parts))
 
 
 class _NoFolder:
