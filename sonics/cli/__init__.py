@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from sonics.cli import analyze, fit_music, music, presets, score, sfx, tempo  # noqa: F401  (registers)
+from sonics.cli import analyze, batch, fit_music, music, presets, score, sfx, tempo  # noqa: F401
 from sonics.cli._app import cli
 
 __all__ = ["cli", "main"]

@@ -23,6 +23,7 @@ __all__ = [
     "AtomicFolder",
     "check_output_folder",
     "json_bytes",
+    "remove_stale_staging",
     "temporary_beside",
     "write_bytes_atomic",
     "write_files_atomic",
@@ -259,6 +260,20 @@ class AtomicFolder:
         finally:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale_staging(target: str | os.PathLike[str]) -> None:
+    """Remove the staging folders a killed run of :class:`AtomicFolder` left beside ``target``.
+
+    A process killed outright (a lost worker, ``kill -9``) cannot clean up; the next run
+    of the same target does. Only the hidden ``.<name>.*.part`` and ``.<name>.*.old``
+    folders are touched, never ``target`` itself.
+    """
+    target = Path(target)
+    for pattern in (f".{target.name}.*.part", f".{target.name}.*.old"):
+        for stale in target.parent.glob(pattern):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
 
 
 def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) -> None:
