@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,6 +32,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
+
+# Each test process compiles numba code into a cache of its own: numba's cache of gufuncs is not
+# safe against two processes compiling at once (numba issue #10128), which pytest-xdist does.
+os.environ.setdefault("NUMBA_CACHE_DIR", tempfile.mkdtemp(prefix="sonics-numba-"))
 
 from sonics.testing import EditTruth, render_edit, simple_edit
 from sonics.testing.audio import speech_track
