@@ -30,7 +30,7 @@ from scipy.ndimage import gaussian_filter
 
 from sonics.core.frames import LumaChunk
 
-__all__ = ["FrameFeatures", "extract_features"]
+__all__ = ["FrameFeatures", "context_frames", "extract_features"]
 
 _BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
 _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
@@ -505,6 +505,34 @@ class _Extractor:
             **{name: col[name] for name in col if name != "thumbs"},
             thumbs=col["thumbs"].reshape(-1, *_THUMB_SHAPE),
         )
+
+
+def context_frames(max_flash_frames: int = 3) -> tuple[int, int]:
+    """Return how many frames before and after a frame its features are measured from.
+
+    A frame's features read the frames up to ``2 * max(SPAN_HALF_WIDTHS)`` before it (the
+    dissolve spans centred on it reach half that far back; from this far on, every
+    measurement runs exactly as deep inside the stream) and ``max(SPAN_HALF_WIDTHS)``, or
+    the flicker look-ahead, after it. Features measured on a part of a stream that holds
+    this much context around a frame are bit for bit those of the whole stream there.
+
+    Parameters
+    ----------
+    max_flash_frames : int >= 1
+        As given to :func:`extract_features`.
+
+    Returns
+    -------
+    (int, int)
+        Frames needed before and after [frames].
+
+    Examples
+    --------
+    >>> context_frames()
+    (36, 18)
+    """
+    reach = max(SPAN_HALF_WIDTHS)
+    return max(2 * reach, max_flash_frames + 1), max(reach, max_flash_frames)
 
 
 def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) -> FrameFeatures:
