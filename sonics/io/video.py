@@ -391,8 +391,8 @@ class VideoReader:
         first frame, and a :class:`StreamDamage` where the stream is damaged.
         """
         stream = self._stream
-        stream.thread_type = "AUTO"
-        stream.codec_context.options = {"skip_loop_filter": "all"}
+        if not self._touched:
+            _fast_luma(stream)
         time_base = stream.time_base
         nominal_s = float(1 / self.frame_rate)
         first_pts = None if seek_pts is None else self._origin
@@ -439,8 +439,7 @@ class VideoReader:
         try:
             with av.open(str(self.path)) as container:
                 stream = container.streams.video[0]
-                stream.thread_type = "AUTO"
-                stream.codec_context.options = {"skip_loop_filter": "all"}
+                _fast_luma(stream)
                 for packet in container.demux(stream):
                     for frame in packet.decode():
                         if frame.pts is not None and stream.time_base is not None:
@@ -494,6 +493,12 @@ class VideoReader:
 def _reason(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return str(text).strip().rstrip(".").lower()
+
+
+def _fast_luma(stream: av.video.stream.VideoStream) -> None:
+    """Set a stream's decoder up for analysis frames: threads, no deblocking (before it opens)."""
+    stream.thread_type = "AUTO"
+    stream.codec_context.options = {"skip_loop_filter": "all"}
 
 
 def _inside(time_s: float | None, start_s: float, end_s: float) -> bool:

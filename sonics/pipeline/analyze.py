@@ -290,12 +290,9 @@ def analyze_chunk(path: str | os.PathLike[str], spec: ChunkSpec) -> PictureChunk
             start_s=spec.start_s, end_s=spec.end_s, before_frames=before, after_frames=after
         )
         features = extract_features(_prefetch(frames))
+        stated_s = reader.stated_duration_s()
     return PictureChunk(
-        spec,
-        FeatureChunk(spec.start_s, spec.end_s, features),
-        reader.damage,
-        reader.start_s,
-        reader.stated_duration_s(),
+        spec, FeatureChunk(spec.start_s, spec.end_s, features), reader.damage, reader.start_s, stated_s
     )
 
 
