@@ -153,8 +153,10 @@ def _mismatch(a: FrameFeatures, a_frames: slice, b: FrameFeatures, b_frames: sli
     if times_a.size == 0:
         return None
     if not np.array_equal(times_a, times_b):
-        i = int(np.argmax(times_a != times_b))
-        return f"it has a frame at {times_a[i]:.6f} s where the other has one at {times_b[i]:.6f} s"
+        missing, extra = np.setdiff1d(times_b, times_a), np.setdiff1d(times_a, times_b)
+        if missing.size:
+            return f"it lacks the frame at {missing[0]:.6f} s"
+        return f"it holds a frame at {extra[0]:.6f} s that the other lacks"
     for name in _FRAME_OWN[1:]:
         values_a, values_b = getattr(a, name)[a_frames], getattr(b, name)[b_frames]
         differ = (values_a != values_b).reshape(len(values_a), -1).any(axis=1)

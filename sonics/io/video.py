@@ -402,7 +402,7 @@ class VideoReader:
                 self._container.seek(seek_pts, stream=stream, backward=True)
             except (av.error.FFmpegError, ValueError):
                 raise _SeekMissed from None
-        keyed = seek_pts is None  # after a seek, frames count from the first keyframe on
+        keyed = seek_pts is None  # after a seek, frames count from the first stamped keyframe on
         last_time_s = -nominal_s
         any_frame = False
         for item in self._frames():
@@ -412,7 +412,7 @@ class VideoReader:
                 continue
             frame = item
             if not keyed:
-                if not frame.key_frame:
+                if not frame.key_frame or frame.pts is None:
                     continue
                 keyed = True
             if frame.pts is not None and time_base is not None:
@@ -420,8 +420,6 @@ class VideoReader:
                     first_pts = self._origin = frame.pts
                     self.start_s = float(frame.pts * time_base)
                 time_s = float((frame.pts - first_pts) * time_base)
-            elif seek_pts is not None:
-                raise _SeekMissed  # no time stamps: frames can only be counted from the start
             else:
                 time_s = last_time_s + nominal_s
             if time_s <= last_time_s:  # duplicated or out-of-order stamp: keep frames monotonic
