@@ -191,3 +191,10 @@ def test_joining_needs_every_chunk(battle, planned):
         analyze_joined(path, chunks[:2])
     with pytest.raises(ParameterError, match="end_s must be > start_s"):
         ChunkSpec(0, 2.0, 1.0)
+
+
+def test_a_cut_list_with_its_media_is_measured_in_chunks_too(edit_video):
+    whole = sonics.analyze([18, 38, 54], frame_rate=24, media=edit_video.path, audio=False)
+    joined = sonics.analyze([18, 38, 54], frame_rate=24, media=edit_video.path, audio=False, chunk_s=1.0)
+    assert joined.source == "timeline"
+    _assert_same(joined, whole)
