@@ -17,6 +17,11 @@ A frame whose match cost is high is a cut candidate. For each candidate, frame `
 also matched against a few frames before ``t - 1``, and the few frames after ``t``
 against ``t - 1``. If the picture comes back, the candidate was the start or the end of
 a flash or a blip, not a cut (the "flicker" test).
+
+A frame's features depend only on the frames within :func:`context_frames` of it, bit for
+bit, and not on how the stream is cut into chunks: a time range of a video measured with
+that much context on each side gives exactly the whole run's features there (see
+:mod:`sonics.analysis.chunks`).
 """
 
 from __future__ import annotations
