@@ -56,14 +56,14 @@ def same(a: Analysis, b: Analysis) -> bool:
     return motion and events and np.array_equal(a.frame_times_s, b.frame_times_s)
 
 
-def timed(run: Callable[[], Analysis], repeats: int) -> tuple[list[float], Analysis]:
-    walls, result = [], None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = run()
-        walls.append(time.perf_counter() - started)
-    assert result is not None
-    return walls, result
+def cpu_s(pids: Sequence[int]) -> float:
+    """Return the CPU time of this process and of ``pids`` (the pool's workers) so far [s]."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
 
 
 def load() -> str:
@@ -81,9 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine:  {platform.system()} {platform.machine()}, nproc {os.cpu_count()}, {cpu_model()}")
     print(f"file:     {path.name} ({N_FRAMES} frames, 960x540, 24 fps)")
     print(f"load avg: {load()} (1, 5, 15 min) before")
-    rows, whole = [], None
     with ProcessPoolExecutor(args.workers) as pool:
         list(pool.map(abs, range(args.workers)))  # the workers are up before the clock starts
+        workers = [process.pid for process in pool._processes.values()]
         ways: list[tuple[str, Callable[[], Analysis]]] = [
             ("one pass", lambda: sonics.analyze(path, audio=False)),
             ("chunks of 60 s, one after another", lambda: sonics.analyze(path, audio=False, chunk_s=60.0)),
@@ -96,25 +96,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lambda: sonics.analyze(path, audio=False, chunk_s=30.0, map=pool.map),
             ),
         ]
-        for name, run in ways:
-            log(f"timing: {name}")
-            walls, result = timed(run, args.repeats)
-            whole = whole or result
-            median = statistics.median(walls)
-            base = median if not rows else rows[0][1]
-            rows.append((name, median, min(walls), max(walls), base / median, same(result, whole)))
+        walls: dict[str, list[float]] = {name: [] for name, _ in ways}
+        cpus: dict[str, list[float]] = {name: [] for name, _ in ways}
+        alike: dict[str, bool] = {}
+        whole = None
+        for repeat in range(args.repeats):  # interleaved, so that a change of load hits every way
+            for name, run in ways:
+                log(f"run {repeat + 1}/{args.repeats}: {name}")
+                cpu, started = cpu_s(workers), time.perf_counter()
+                result = run()
+                walls[name].append(time.perf_counter() - started)
+                cpus[name].append(cpu_s(workers) - cpu)
+                whole = whole or result
+                alike[name] = alike.get(name, True) and same(result, whole)
     print(f"load avg: {load()} after")
     print()
-    print(
-        table(
-            ["way", "wall s (median)", "fastest", "slowest", "speed-up", "same analysis"],
-            [
-                (n, f"{m:.2f}", f"{lo:.2f}", f"{hi:.2f}", f"{x:.2f}x", "yes" if ok else "NO")
-                for n, m, lo, hi, x, ok in rows
-            ],
+    base = statistics.median(walls["one pass"])
+    rows = [
+        (
+            name,
+            f"{statistics.median(walls[name]):.2f}",
+            f"{min(walls[name]):.2f}..{max(walls[name]):.2f}",
+            f"{base / statistics.median(walls[name]):.2f}x",
+            f"{statistics.median(cpus[name]):.2f}",
+            "yes" if alike[name] else "NO",
         )
-    )
-    return 0 if all(row[-1] for row in rows) else 1
+        for name, _ in ways
+    ]
+    headers = ["way", "wall s (median)", "wall range", "speed-up", "CPU s (all processes)", "same analysis"]
+    print(table(headers, rows))
+    return 0 if all(alike.values()) else 1
 
 
 if __name__ == "__main__":
