@@ -104,7 +104,8 @@ def stream_warning(
     --------
     >>> damage = StreamDamage(0.125, "undecodable", "invalid data")
     >>> times_s = np.arange(10) / 24
-    >>> print(stream_warning("x.mp4", damage, times_s, frame_rate=Fraction(24), stated_duration_s=None))
+    >>> line = stream_warning("x.mp4", damage, times_s, frame_rate=Fraction(24), stated_duration_s=None)
+    >>> print(line)  # doctest: +ELLIPSIS
     x.mp4: the video stream has undecodable data after 4 frames (at 0.125 s): invalid data; kept the 10 ...
     """
     n_frames = len(frame_times_s)
