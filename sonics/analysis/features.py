@@ -17,6 +17,11 @@ A frame whose match cost is high is a cut candidate. For each candidate, frame `
 also matched against a few frames before ``t - 1``, and the few frames after ``t``
 against ``t - 1``. If the picture comes back, the candidate was the start or the end of
 a flash or a blip, not a cut (the "flicker" test).
+
+A frame's features depend only on the frames within :func:`context_frames` of it, bit for
+bit, and not on how the stream is cut into chunks: a time range of a video measured with
+that much context on each side gives exactly the whole run's features there (see
+:mod:`sonics.analysis.chunks`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from scipy import fft as scipy_fft
 
 from sonics.core.frames import LumaChunk
 
-__all__ = ["FrameFeatures", "MeasuredChunk", "extract_features", "measure_chunk"]
+__all__ = ["FrameFeatures", "MeasuredChunk", "context_frames", "extract_features", "measure_chunk"]
 
 _BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
 _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
@@ -145,17 +150,26 @@ class _PhaseCorrelator:
 
     def _shift(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = len(spec_cur)
-        cross = np.conj(spec_prev)
-        cross *= spec_cur
-        # Normalise to unit magnitude and weigh, on the real and imaginary parts as reals:
-        # the same roundings as numpy's complex division (times the reciprocal), at a
-        # fraction of its cost.
-        scale = np.abs(cross)
+        # The normalised, weighed cross-power spectrum, in real arithmetic: numpy's complex
+        # product is vectorised with fused multiply-adds except at the tail of an array, so it
+        # would round a pair differently depending on where it sits in a batch, and features
+        # of the same frames would depend on how the stream was cut into chunks.
+        a, b, c, d = spec_cur.real, spec_cur.imag, spec_prev.real, spec_prev.imag
+        real = a * c
+        real += b * d
+        imag = b * c
+        imag -= a * d
+        # The magnitude as np.hypot gives it in float32 (the double square root of the exact
+        # squares, rounded), at a third of its cost.
+        magnitude = np.square(real, dtype=np.float64)
+        magnitude += np.square(imag, dtype=np.float64)
+        np.sqrt(magnitude, out=magnitude)
+        scale = magnitude.astype(np.float32)
         scale += 1e-6
-        np.reciprocal(scale, out=scale)
-        parts = cross.view(np.float32).reshape(k, cross.shape[1], -1)
-        parts *= np.repeat(scale, 2, axis=-1)
-        parts *= self.lowpass_pairs
+        np.divide(self.lowpass, scale, out=scale)
+        cross = np.empty(real.shape, spec_cur.dtype)
+        np.multiply(real, scale, out=cross.real)
+        np.multiply(imag, scale, out=cross.imag)
         surface = scipy_fft.irfft2(cross, s=self.shape, axes=(-2, -1), overwrite_x=True)
         h, w = self.shape
         flat = surface.reshape(k, h * w)
@@ -563,22 +577,39 @@ class _Recent:
             np.zeros((capacity, h, w), np.float32),  # analysis frames
             np.zeros((capacity, h // 2, w // 2), np.float32),  # block-matching frames
             np.zeros((capacity, h, w // 2 + 1), np.complex64),  # phase-correlation spectra
-            np.zeros((capacity, 2)),  # camera position [analysis px]
-            np.zeros(capacity),  # cumulative compensated change
+            # Camera shift (dx, dy) from the frame before [analysis px] and compensated change.
+            np.zeros((capacity, 3)),
         )
         if self.capacity:  # move the frames still needed
             kept = np.arange(max(0, first - self.n_past), first)
             for ring, old in zip(rings, self._rings(), strict=True):
                 ring[kept % capacity] = old[kept % self.capacity]
-        self.frames, self.halves, self.spectra, self.travel, self.walked = rings
+        self.frames, self.halves, self.spectra, self.steps = rings
         self.capacity = capacity
 
     def _rings(self) -> tuple[np.ndarray, ...]:
-        return self.frames, self.halves, self.spectra, self.travel, self.walked
+        return self.frames, self.halves, self.spectra, self.steps
 
     def slots(self, frames: np.ndarray | int) -> np.ndarray:
         """Return the ring slots of frame numbers."""
         return np.asarray(frames) % self.capacity
+
+    def steps_between(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Return the steps (k, 3) from frames ``starts`` to ``ends``, summed over the frames after a start.
+
+        Added frame by frame in time order, over those frames only (not as a difference of
+        running totals), so a span's sum does not depend on where the stream began nor on
+        the other spans measured with it.
+        """
+        summed = np.zeros((len(ends), 3))
+        lengths = ends - starts
+        for length in np.unique(lengths).tolist():
+            spans = np.flatnonzero(lengths == length)
+            total = self.steps[self.slots(starts[spans] + 1)]
+            for k in range(2, length + 1):
+                total += self.steps[self.slots(starts[spans] + k)]
+            summed[spans] = total
+        return summed
 
     def store(self, first: int, chunk: MeasuredChunk) -> np.ndarray:
         """Store a chunk's frames from frame number ``first`` on; return their slots."""
@@ -606,9 +637,8 @@ class _Extractor:
         self.matcher = _BlockMatcher(height // 2, width // 2)
         self.size = (height, width)
         self.max_flash = max_flash_frames
-        # What a chunk looks back on: a dissolve span reaches 2 * max(SPAN_HALF_WIDTHS)
-        # frames back, the flicker test's phase correlation max_flash + 1.
-        self.recent = _Recent(height, width, max(2 * max(SPAN_HALF_WIDTHS), max_flash_frames + 1))
+        # What a chunk looks back on: the context a frame's features are measured from.
+        self.recent = _Recent(height, width, context_frames(max_flash_frames)[0])
         self.candidates: list[int] = []  # flicker candidates whose later frames may be still to come
         n_thumb = _THUMB_SHAPE[0] * _THUMB_SHAPE[1]
         self.columns = _Columns(
@@ -657,14 +687,11 @@ class _Extractor:
         overlap = np.isfinite(share)
         col["match_cost"][cur] = cost
         col["moving_share"][cur[overlap]] = share[overlap]
-        walked = np.zeros(n)
-        walked[cur - first] = np.where(overlap, change, 0.0)
-        # Camera position and cumulative change, summed frame by frame from frame 0 (shift 0).
-        before = recent.slots(first - 1)
-        start_travel = recent.travel[before][None] if first else np.zeros((1, 2))
-        recent.travel[slots] = np.cumsum(np.concatenate([start_travel, shift]), axis=0)[1:]
-        start_walked = recent.walked[before][None] if first else np.zeros(1)
-        recent.walked[slots] = np.cumsum(np.concatenate([start_walked, walked]))[1:]
+        # Each frame's step from the one before, which spans add up over their own frames
+        # (frame 0 steps nowhere).
+        recent.steps[slots, :2] = shift
+        recent.steps[slots, 2] = 0.0
+        recent.steps[slots[cur - first], 2] = np.where(overlap, change, 0.0)
         self._flicker(first, n, cur[~(cost <= CANDIDATE_COST)])
         self._spans(first, n)
         self.n += n
@@ -711,11 +738,12 @@ class _Extractor:
         ends, hs = ends[looks_blended], hs[looks_blended]
         recent = self.recent
         a, b = recent.slots(ends - 2 * hs), recent.slots(ends)
-        moved = recent.travel[b] - recent.travel[a]
+        summed = recent.steps_between(ends - 2 * hs, ends)
+        moved, walked = summed[:, :2], summed[:, 2]
         near = np.hypot(moved[:, 0], moved[:, 1]) <= 0.35 * self.size[1]
-        ends, hs, a, b, moved = ends[near], hs[near], a[near], b[near], moved[near]
+        ends, hs, a, b, moved, walked = ends[near], hs[near], a[near], b[near], moved[near], walked[near]
         _, net = _compensated_change(recent.frames, a, b, moved, share=False)
-        consistency = net / (recent.walked[b] - recent.walked[a] + 1e-6)
+        consistency = net / (walked + 1e-6)
         steady = consistency >= _SPAN_MIN_CONSISTENCY
         ends, hs, a, b, moved = ends[steady], hs[steady], a[steady], b[steady], moved[steady]
         # The camera travel is summed over trusted frame-to-frame shifts: no second try.
@@ -804,6 +832,34 @@ def measure_chunk(chunk: LumaChunk) -> MeasuredChunk:
 @functools.lru_cache(maxsize=4)
 def _correlator(height: int, width: int) -> _PhaseCorrelator:
     return _PhaseCorrelator(height, width)
+
+
+def context_frames(max_flash_frames: int = 3) -> tuple[int, int]:
+    """Return how many frames before and after a frame its features are measured from.
+
+    A frame's features read the frames up to ``2 * max(SPAN_HALF_WIDTHS)`` before it (the
+    dissolve spans centred on it reach half that far back; from this far on, every
+    measurement runs exactly as deep inside the stream) and ``max(SPAN_HALF_WIDTHS)``, or
+    the flicker look-ahead, after it. Features measured on a part of a stream that holds
+    this much context around a frame are bit for bit those of the whole stream there.
+
+    Parameters
+    ----------
+    max_flash_frames : int >= 1
+        As given to :func:`extract_features`.
+
+    Returns
+    -------
+    (int, int)
+        Frames needed before and after [frames].
+
+    Examples
+    --------
+    >>> context_frames()
+    (36, 18)
+    """
+    reach = max(SPAN_HALF_WIDTHS)
+    return max(2 * reach, max_flash_frames + 1), max(reach, max_flash_frames)
 
 
 def extract_features(

@@ -23,10 +23,12 @@ __all__ = [
     "AtomicFolder",
     "check_output_folder",
     "json_bytes",
+    "remove_stale_staging",
     "temporary_beside",
     "write_bytes_atomic",
     "write_files_atomic",
     "write_json",
+    "write_pieces",
     "write_text",
 ]
 
@@ -260,6 +262,20 @@ class AtomicFolder:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_stale_staging(target: str | os.PathLike[str]) -> None:
+    """Remove the staging folders a killed run of :class:`AtomicFolder` left beside ``target``.
+
+    A process killed outright (a lost worker, ``kill -9``) cannot clean up; the next run
+    of the same target does. Only the hidden ``.<name>.*.part`` and ``.<name>.*.old``
+    folders are touched, never ``target`` itself.
+    """
+    target = Path(target)
+    for pattern in (f".{target.name}.*.part", f".{target.name}.*.old"):
+        for stale in target.parent.glob(pattern):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
 def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) -> None:
     """Refuse an output folder before any work: a file, no parent, or existing without ``force``.
 
@@ -277,3 +293,21 @@ def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) 
         raise ExportError(f"{target}: already exists; use --force to replace it, or give another folder")
     if not os.access(target.parent, os.W_OK):
         raise ExportError(f"{target}: cannot write in {target.parent} (permission denied)")
+
+
+def write_pieces(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or pieces in order) to ``path``, for the files of an :class:`AtomicFolder`.
+
+    Raises
+    ------
+    ExportError
+        With one line naming the file when the write fails (a full disk, no permission).
+    """
+    target = Path(path)
+    try:
+        with target.open("wb") as handle:
+            for piece in (data,) if isinstance(data, bytes) else data:
+                handle.write(piece)
+    except OSError as exc:
+        raise ExportError(_describe(target, exc)) from None
+    return target
