@@ -124,8 +124,6 @@ class _PhaseCorrelator:
         fx = np.fft.rfftfreq(width)[None, :]
         # Weigh down the finest frequencies: motion blur and coding noise live there.
         self.lowpass = np.exp(-(fx**2 + fy**2) / (2 * 0.18**2)).astype(np.float32)
-        # The same weights for the real and imaginary parts, side by side.
-        self.lowpass_pairs = np.repeat(self.lowpass, 2, axis=-1)
         self.shape = (height, width)
 
     def spectrum(self, frames: np.ndarray) -> np.ndarray:
