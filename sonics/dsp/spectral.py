@@ -125,7 +125,7 @@ def mel_frequencies_hz(n_mels: int, *, fmin_hz: float = 0.0, fmax_hz: float) -> 
     Examples
     --------
     >>> np.round(mel_frequencies_hz(3, fmax_hz=2000.0), 1)
-    array([   0. ,  826.6, 2000. ])
+    array([   0. ,  836.1, 2000. ])
     """
     if isinstance(n_mels, bool) or int(n_mels) != n_mels or n_mels < 1:
         raise ParameterError(f"n_mels must be an integer >= 1, got {n_mels!r}")
