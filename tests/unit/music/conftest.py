@@ -30,7 +30,9 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and "numba" not in sys.modules and "NUMBA_CACHE_DIR" not in os.environ:
         cache = getattr(config, "cache", None)
-        folder = cache.mkdir(f"numba-{worker}") if cache is not None else Path(tempfile.mkdtemp(prefix="numba-"))
+        folder = (
+            cache.mkdir(f"numba-{worker}") if cache is not None else Path(tempfile.mkdtemp(prefix="numba-"))
+        )
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
 
 
