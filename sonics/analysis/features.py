@@ -17,6 +17,11 @@ A frame whose match cost is high is a cut candidate. For each candidate, frame `
 also matched against a few frames before ``t - 1``, and the few frames after ``t``
 against ``t - 1``. If the picture comes back, the candidate was the start or the end of
 a flash or a blip, not a cut (the "flicker" test).
+
+A frame's features depend only on the frames within :func:`context_frames` of it, bit for
+bit, and not on how the stream is cut into chunks: a time range of a video measured with
+that much context on each side gives exactly the whole run's features there (see
+:mod:`sonics.analysis.chunks`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from scipy.ndimage import gaussian_filter
 
 from sonics.core.frames import LumaChunk
 
-__all__ = ["FrameFeatures", "extract_features"]
+__all__ = ["FrameFeatures", "context_frames", "extract_features"]
 
 _BLOCK_PX = 8  # block side on the half-size (~80 px wide) matching frames
 _SEARCH_PX = 2  # local search radius around the camera shift, half-size px
@@ -121,9 +126,16 @@ class _PhaseCorrelator:
 
     def shift(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return shifts (..., 2) as (dx, dy) and peak heights (...,) for spectra pairs."""
-        cross = spec_cur * np.conj(spec_prev)
-        cross /= np.abs(cross) + 1e-6
-        surface = scipy_fft.irfft2(cross * self.lowpass, s=self.shape, axes=(-2, -1))
+        # The normalised cross-power spectrum, in real arithmetic: numpy's complex product is
+        # vectorised with fused multiply-adds except at the tail of an array, so it would round
+        # a frame differently depending on where it sits in a batch, and features of the same
+        # frames would depend on how the stream was cut into chunks.
+        a, b, c, d = spec_cur.real, spec_cur.imag, spec_prev.real, spec_prev.imag
+        real, imag = a * c + b * d, b * c - a * d
+        scale = self.lowpass / (np.hypot(real, imag) + 1e-6)
+        cross = np.empty(real.shape, spec_cur.dtype)
+        cross.real, cross.imag = real * scale, imag * scale
+        surface = scipy_fft.irfft2(cross, s=self.shape, axes=(-2, -1))
         h, w = self.shape
         flat = surface.reshape(*surface.shape[:-2], h * w)
         idx = flat.argmax(axis=-1)
@@ -375,8 +387,10 @@ class _Extractor:
         self.frames = np.zeros((self.ring, height, width), np.float32)
         self.halves = np.zeros((self.ring, height // 2, width // 2), np.float32)
         self.spectra = np.zeros((self.ring, height, width // 2 + 1), np.complex64)
-        self.travel = np.zeros((self.ring, 2))  # camera position [analysis px]
-        self.walked = np.zeros(self.ring)  # cumulative compensated change
+        # Per frame: camera shift (dx, dy) from the frame before [analysis px] and compensated
+        # change. Spans add them up over their own frames, not as differences of running totals,
+        # so a frame's features do not depend on where the stream began.
+        self.steps = np.zeros((self.ring, 3))
         self.pending: list[int] = []  # flicker candidates still looking ahead
         n_thumb = _THUMB_SHAPE[0] * _THUMB_SHAPE[1]
         self.columns = _Columns(
@@ -431,11 +445,10 @@ class _Extractor:
                 col["moving_share"][j] = (residual > _MOVING_LUMA).mean()
                 walked = float(residual.mean())
             col["match_cost"][j] = cost
-            self.travel[slot] = self.travel[prev] + shift
-            self.walked[slot] = self.walked[prev] + walked
+            self.steps[slot] = (shift[0], shift[1], walked)
         else:
             cost = 0.0
-            self.travel[slot], self.walked[slot] = 0.0, 0.0
+            self.steps[slot] = 0.0
         self.frames[slot], self.halves[slot], self.spectra[slot] = frame, half, spec
         self._flicker(j, half, spec, cost)
         self._spans(j)
@@ -475,11 +488,12 @@ class _Extractor:
         )
         for h in hs[looks_blended]:
             first = (j - 2 * h) % ring
-            moved = self.travel[j % ring] - self.travel[first]
+            summed = self.steps[np.arange(j - 2 * h + 1, j + 1) % ring].sum(axis=0)
+            moved, walked = summed[:2], summed[2]
             if np.hypot(*moved) > 0.35 * self.size[1]:
                 continue
             net = _compensated_difference(self.frames[first], self.frames[j % ring], moved)
-            consistency = net / (self.walked[j % ring] - self.walked[first] + 1e-6)
+            consistency = net / (walked + 1e-6)
             if not consistency >= _SPAN_MIN_CONSISTENCY:
                 continue
             # The camera travel is summed over trusted frame-to-frame shifts: no second try.
@@ -496,6 +510,34 @@ class _Extractor:
             **{name: col[name] for name in col if name != "thumbs"},
             thumbs=col["thumbs"].reshape(-1, *_THUMB_SHAPE),
         )
+
+
+def context_frames(max_flash_frames: int = 3) -> tuple[int, int]:
+    """Return how many frames before and after a frame its features are measured from.
+
+    A frame's features read the frames up to ``2 * max(SPAN_HALF_WIDTHS)`` before it (the
+    dissolve spans centred on it reach half that far back; from this far on, every
+    measurement runs exactly as deep inside the stream) and ``max(SPAN_HALF_WIDTHS)``, or
+    the flicker look-ahead, after it. Features measured on a part of a stream that holds
+    this much context around a frame are bit for bit those of the whole stream there.
+
+    Parameters
+    ----------
+    max_flash_frames : int >= 1
+        As given to :func:`extract_features`.
+
+    Returns
+    -------
+    (int, int)
+        Frames needed before and after [frames].
+
+    Examples
+    --------
+    >>> context_frames()
+    (36, 18)
+    """
+    reach = max(SPAN_HALF_WIDTHS)
+    return max(2 * reach, max_flash_frames + 1), max(reach, max_flash_frames)
 
 
 def extract_features(chunks: Iterable[LumaChunk], *, max_flash_frames: int = 3) -> FrameFeatures:

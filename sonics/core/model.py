@@ -387,7 +387,7 @@ class Analysis:
             "warnings": list(self.warnings),
         }
         if self.picture.variable_frame_rate:
-            data["frame_times_s"] = [round(float(t), 6) for t in self.frame_times_s]
+            data["frame_times_s"] = [float(t) for t in self.frame_times_s]  # exact: PTS times round-trip
         return data
 
     @classmethod
