@@ -3,12 +3,8 @@ and independent measurements of the synthesiser's output."""
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,23 +13,6 @@ from scipy.signal import butter, sosfilt
 
 from sonics.core.model import Analysis, Cut, CutKind, Impact, MotionEnvelope, Picture, Shot, ShotIntensity
 from sonics.core.tempo import TempoMap, TempoSegment
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Give each xdist worker a numba cache of its own for librosa, test_fit's independent onset detector.
-
-    librosa compiles numba gufuncs with ``cache=True`` as it is imported; two workers compiling
-    into one cache on a fresh install can pair each other's cache files and crash (numba issue
-    #10128). sonics itself imports no numba. The caches are kept in pytest's cache folder, so
-    later runs load them instead of compiling again.
-    """
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker and "numba" not in sys.modules and "NUMBA_CACHE_DIR" not in os.environ:
-        cache = getattr(config, "cache", None)
-        folder = (
-            cache.mkdir(f"numba-{worker}") if cache is not None else Path(tempfile.mkdtemp(prefix="numba-"))
-        )
-        os.environ["NUMBA_CACHE_DIR"] = str(folder)
 
 
 def build_picture(
