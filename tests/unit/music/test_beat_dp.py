@@ -113,8 +113,8 @@ print(" ".join(name for name in ("librosa", "numba", "llvmlite") if name in sys.
 def test_tracking_and_fitting_compile_nothing():
     """Every sonics module imported, a track's beats tracked and fitted: numba never imported.
 
-    In a fresh interpreter with JIT enabled (``NUMBA_DISABLE_JIT`` removed), since this test
-    process has librosa loaded for test_fit's onset detector. A module numba is not imported
+    In a fresh interpreter with JIT enabled (``NUMBA_DISABLE_JIT`` removed), so that nothing
+    another test imported counts. A process numba is not imported
     into can compile nothing and read or write no JIT cache: no first-call cost, and no
     cache shared by worker processes (numba issue #10128, which crashed two xdist workers
     in librosa's beat tracker). Import-linter's "No JIT" contract forbids the import statically.
