@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -35,12 +34,6 @@ from click.testing import CliRunner, Result
 
 from sonics.testing import EditTruth, render_edit, simple_edit
 from sonics.testing.audio import speech_track
-
-# Each test process compiles numba code into a cache of its own: numba's cache of gufuncs is not
-# safe against two processes compiling at once (numba issue #10128), which pytest-xdist does. The
-# workers inherit the controller's environment, so the folder is named by the process.
-_NUMBA_ROOT = os.environ.setdefault("SONICS_TEST_NUMBA_ROOT", tempfile.mkdtemp(prefix="sonics-numba-"))
-os.environ["NUMBA_CACHE_DIR"] = os.path.join(_NUMBA_ROOT, str(os.getpid()))
 
 SHOT_LENGTHS = (18, 20, 16, 18)
 """Frames per shot of the shared edits: hard cuts at frames 18, 38 and 54 of 72."""

@@ -30,6 +30,11 @@ _FILE = click.Path(path_type=Path)
 )
 @click.option("--scheduler", metavar="ADDRESS", help="A running Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--force", is_flag=True, help="Score every episode, even those unchanged since their last run.")
+@click.option(
+    "--chunk-s",
+    type=click.FloatRange(min=1.0),
+    help="Analyse the picture of longer videos in time chunks of this many seconds, one task each.",
+)
 @_common_flags
 @click.pass_obj
 def batch(
@@ -41,6 +46,7 @@ def batch(
     workers: int,
     scheduler: str | None,
     force: bool,
+    chunk_s: float | None,
     quiet_here: bool,
     debug_here: bool,
 ) -> None:
@@ -63,6 +69,7 @@ def batch(
                 workers=workers,
                 scheduler=scheduler,
                 force=force,
+                chunk_s=chunk_s,
                 on_progress=report,
             )
     except Exception as exc:

@@ -1,11 +1,12 @@
-"""Beats, downbeats and a steady-beat verdict for a music track (librosa's beat tracker, refined).
+"""Beats, downbeats and a steady-beat verdict for a music track (a dynamic-programming tracker, refined).
 
-1. **Beats**: librosa's dynamic-programming tracker (Ellis 2007) on a mel spectral-flux onset
-   envelope (22.05 kHz, 11.6 ms hop). Each beat is then moved onto the sharpest onset within
-   60 ms before to 20 ms after it on a finer envelope (2.9 ms hop), since the coarse envelope
-   peaks some 20 ms after the hit. A tracker that locked onto the off-beat (the research note
-   found librosa and madmom both do on syncopated cues) is moved by half a beat when the
-   half-beats carry more onset and low-frequency energy than the beats.
+1. **Beats**: the dynamic-programming tracker of :mod:`sonics.music.beat_dp` (Ellis 2007, as
+   librosa has it) on a mel spectral-flux onset envelope (22.05 kHz, 11.6 ms hop). Each beat
+   is then moved onto the sharpest onset within 60 ms before to 20 ms after it on a finer
+   envelope (2.9 ms hop), since the coarse envelope peaks some 20 ms after the hit. A tracker
+   that locked onto the off-beat (the research note found librosa and madmom both do on
+   syncopated cues) is moved by half a beat when the half-beats carry more onset and
+   low-frequency energy than the beats.
 2. **A steady tempo** is a straight line through the refined beats: when the beats sit within
    30 ms of it, the line is the grid (tracking jitter is not the music's); otherwise the beats
    are smoothed along the track and their drift kept. The grid is extended at the tempo of its
@@ -17,7 +18,8 @@
    beats are found. The verdict is ``steady = False``; the beats are still returned.
 
 Features per beat (chroma, MFCC, level) are returned for the bar similarity of
-:mod:`sonics.music.sections`.
+:mod:`sonics.music.sections`. Everything is numpy and scipy (:mod:`sonics.dsp.spectral`): no
+numba, so nothing is compiled when a worker process first tracks a track.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ from scipy.signal import savgol_filter
 
 from sonics.core.errors import ParameterError
 from sonics.dsp.resample import resample
+from sonics.dsp.spectral import (
+    chroma_stft,
+    mel_frequencies_hz,
+    mel_spectrogram,
+    mfcc,
+    onset_strength,
+    power_to_db,
+)
+from sonics.music.beat_dp import track_beat_frames
 
 __all__ = ["ANALYSIS_RATE_HZ", "BeatTrack", "track_beats"]
 
@@ -128,15 +139,14 @@ class BeatTrack:
 
 def _envelopes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return the onset envelope, its low-frequency part, a fine envelope and the mel spectrogram [dB]."""
-    import librosa
-
     sr = ANALYSIS_RATE_HZ
-    mel = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=2048, hop_length=_HOP, n_mels=96)
-    mel_db = librosa.power_to_db(mel, ref=np.max(mel) if mel.any() else 1.0)
-    onset = librosa.onset.onset_strength(S=mel_db, sr=sr, hop_length=_HOP)
-    freqs = librosa.mel_frequencies(n_mels=96, fmax=sr / 2)
-    low = librosa.onset.onset_strength(S=mel_db[freqs < _LOW_HZ], sr=sr, hop_length=_HOP)
-    fine = librosa.onset.onset_strength(y=y, sr=sr, hop_length=_FINE_HOP, n_fft=512, n_mels=64)
+    mel = mel_spectrogram(y, sr, n_fft=2048, hop_length=_HOP, n_mels=96)
+    mel_db = power_to_db(mel, ref=np.max(mel) if mel.any() else 1.0)
+    onset = onset_strength(mel_db, n_fft=2048, hop_length=_HOP)
+    freqs = mel_frequencies_hz(96, fmax_hz=sr / 2)
+    low = onset_strength(mel_db[freqs < _LOW_HZ], n_fft=2048, hop_length=_HOP)
+    fine_db = power_to_db(mel_spectrogram(y, sr, n_fft=512, hop_length=_FINE_HOP, n_mels=64))
+    fine = onset_strength(fine_db, n_fft=512, hop_length=_FINE_HOP)
     return onset, low, fine, mel_db
 
 
@@ -208,15 +218,13 @@ def _extend(beats_s: np.ndarray, duration_s: float) -> tuple[np.ndarray, np.ndar
 def _beat_features(
     y: np.ndarray, mel_db: np.ndarray, beats_s: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    import librosa
-
     sr = ANALYSIS_RATE_HZ
-    chroma = librosa.feature.chroma_stft(y=y, sr=sr, n_fft=4096, hop_length=_HOP)
-    mfcc = librosa.feature.mfcc(S=mel_db, n_mfcc=13)
-    n_frames = min(chroma.shape[1], mfcc.shape[1])
+    chroma = chroma_stft(y, sr, n_fft=4096, hop_length=_HOP)
+    cepstrum = mfcc(mel_db, 13)
+    n_frames = min(chroma.shape[1], cepstrum.shape[1])
     frames = np.clip(np.round(beats_s * sr / _HOP).astype(np.int64), 0, n_frames)
     bounds = np.r_[frames, n_frames]
-    power = librosa.db_to_power(mel_db).sum(axis=0)
+    power = np.power(10.0, mel_db * 0.1).sum(axis=0)
     level = np.zeros(beats_s.size)
     chroma_b = np.zeros((12, beats_s.size))
     mfcc_b = np.zeros((13, beats_s.size))
@@ -224,7 +232,7 @@ def _beat_features(
         lo, hi = bounds[i], max(bounds[i + 1], bounds[i] + 1)
         if lo < n_frames:
             chroma_b[:, i] = chroma[:, lo:hi].mean(axis=1)
-            mfcc_b[:, i] = mfcc[:, lo:hi].mean(axis=1)
+            mfcc_b[:, i] = cepstrum[:, lo:hi].mean(axis=1)
             level[i] = power[lo:hi].mean()
     level_db = 10.0 * np.log10(np.maximum(level, 1e-12) / max(float(level.max()), 1e-12))
     return chroma_b, mfcc_b, level_db
@@ -294,8 +302,6 @@ def track_beats(
     >>> round(track.bpm), track.steady, track.meter  # doctest: +SKIP
     (120, True, 4)
     """
-    import librosa
-
     x = np.asarray(audio, dtype=np.float64)
     if x.ndim == 2:
         x = x.mean(axis=0)
@@ -306,10 +312,8 @@ def track_beats(
     duration_s = x.size / sample_rate
     y = resample(x, sample_rate, ANALYSIS_RATE_HZ).astype(np.float32)
     onset, low, fine, mel_db = _envelopes(y)
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=onset, sr=ANALYSIS_RATE_HZ, hop_length=_HOP, start_bpm=start_bpm, trim=False
-    )
-    found = librosa.frames_to_time(np.asarray(frames), sr=ANALYSIS_RATE_HZ, hop_length=_HOP)
+    frames = track_beat_frames(onset, ANALYSIS_RATE_HZ / _HOP, start_bpm=start_bpm, trim=False)
+    found = frames * _HOP / ANALYSIS_RATE_HZ
     found = found[(found >= 0) & (found < duration_s)]
     if found.size >= 2:
         half = 0.5 * np.diff(found)

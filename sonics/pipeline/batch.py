@@ -27,13 +27,14 @@ from typing import Any
 
 from sonics import __version__
 from sonics.core.errors import ExportError, SonicsError
+from sonics.core.model import Analysis
 from sonics.export.files import json_bytes, remove_stale_staging, write_files_atomic
-from sonics.pipeline.analyze import Progress
-from sonics.pipeline.episodes import Episode, find_episodes
+from sonics.pipeline.analyze import Progress, analyze_chunk, analyze_joined, plan_chunks
+from sonics.pipeline.episodes import VIDEO_SUFFIXES, Episode, find_episodes
 from sonics.pipeline.score import RUN_JSON, run_key, score
 from sonics.presets import apply_overrides, load_preset
 
-__all__ = ["BATCH_CSV", "BATCH_JSON", "BatchResult", "EpisodeResult", "batch", "run_episode"]
+__all__ = ["BATCH_CSV", "BATCH_JSON", "BatchResult", "EpisodeResult", "batch", "episode_key", "run_episode"]
 
 BATCH_JSON = "batch.json"
 BATCH_CSV = "batch.csv"
@@ -121,7 +122,32 @@ def _previous_key(out_dir: Path) -> tuple[str, dict[str, Any]] | None:
         return None
 
 
-def run_episode(episode: Episode, out_root: str, *, force: bool = False, threads: int = 1) -> EpisodeResult:
+def episode_key(episode: Episode) -> str:
+    """Return the content key of an episode's inputs (see :func:`~sonics.pipeline.score.run_key`)."""
+    preset = load_preset(episode.preset)
+    preset = apply_overrides(preset, list(episode.overrides)) if episode.overrides else preset
+    return run_key(episode.source, preset, episode.seed)
+
+
+def _unchanged(episode: Episode, out_root: str, key: str) -> EpisodeResult | None:
+    """Return the skipped result of an episode whose last run has this key, else None."""
+    previous = _previous_key(Path(out_root) / episode.name)
+    if previous is None or previous[0] != key:
+        return None
+    summary = previous[1]
+    return EpisodeResult(
+        episode.name, episode.source, "skipped", key=key, **{k: summary.get(k) for k in _SUMMARY_FIELDS}
+    )
+
+
+def run_episode(
+    episode: Episode,
+    out_root: str,
+    *,
+    force: bool = False,
+    threads: int = 1,
+    analysis: Analysis | None = None,
+) -> EpisodeResult:
     """Score one episode into ``out_root/<name>/`` (the task each Dask worker runs).
 
     Never raises for a bad episode: its error becomes the result's ``error`` line, so the
@@ -137,6 +163,8 @@ def run_episode(episode: Episode, out_root: str, *, force: bool = False, threads
         Score it even when its inputs are unchanged since its last run.
     threads : int
         Threads the run renders with (1 per worker process suits a machine full of workers).
+    analysis : Analysis, optional
+        The episode's analysis, made already (in time chunks by other tasks).
 
     Returns
     -------
@@ -150,19 +178,18 @@ def run_episode(episode: Episode, out_root: str, *, force: bool = False, threads
         preset = load_preset(episode.preset)
         preset = apply_overrides(preset, list(episode.overrides)) if episode.overrides else preset
         key = run_key(episode.source, preset, episode.seed)
-        previous = None if force else _previous_key(out_dir)
-        if previous is not None and previous[0] == key:
-            summary = previous[1]
-            return EpisodeResult(
-                episode.name,
-                episode.source,
-                "skipped",
-                key=key,
-                **{k: summary.get(k) for k in _SUMMARY_FIELDS},
-            )
+        skipped = None if force else _unchanged(episode, out_root, key)
+        if skipped is not None:
+            return skipped
         remove_stale_staging(out_dir)  # from a worker killed during an earlier try
         result = score(
-            episode.source, preset=preset, out_dir=out_dir, seed=episode.seed, force=True, workers=threads
+            episode.source,
+            preset=preset,
+            out_dir=out_dir,
+            seed=episode.seed,
+            force=True,
+            workers=threads,
+            analysis=analysis,
         )
     except SonicsError as exc:
         message = str(exc).strip().splitlines()
@@ -184,6 +211,37 @@ def _failed(base: EpisodeResult, error: str, started: float) -> EpisodeResult:
     return EpisodeResult(
         base.name, base.source, "failed", wall_s=round(time.perf_counter() - started, 3), error=error
     )
+
+
+def _submit(
+    client: Any,
+    episode: Episode,
+    index: int,
+    out_root: str,
+    force: bool,
+    chunk_s: float | None,
+    outcomes: dict[str, EpisodeResult],
+) -> Any:
+    """Submit one episode (its analysis chunks first when asked); None when it needs no task."""
+    name = f"sonics-episode-{index}-{episode.name}"
+    specs: tuple[Any, ...] = ()
+    if chunk_s is not None and Path(episode.source).suffix.lower() in VIDEO_SUFFIXES:
+        try:
+            skipped = None if force else _unchanged(episode, out_root, episode_key(episode))
+            if skipped is not None:
+                outcomes[episode.name] = skipped
+                return None
+            specs = plan_chunks(episode.source, chunk_s=chunk_s)
+        except SonicsError:
+            specs = ()  # the episode's own task meets the same error and reports it
+    if len(specs) < 2:
+        return client.submit(run_episode, episode, out_root, force=force, key=name, pure=False)
+    parts = [
+        client.submit(analyze_chunk, episode.source, spec, key=f"{name}-chunk-{spec.index}", pure=False)
+        for spec in specs
+    ]
+    joined = client.submit(analyze_joined, episode.source, parts, key=f"{name}-analysis", pure=False)
+    return client.submit(run_episode, episode, out_root, force=True, analysis=joined, key=name, pure=False)
 
 
 def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
@@ -217,6 +275,7 @@ def batch(
     workers: int = 2,
     scheduler: str | None = None,
     force: bool = False,
+    chunk_s: float | None = None,
     on_progress: Progress | None = None,
 ) -> BatchResult:
     """Score every episode of a series on Dask, each into its own folder, and write the summary.
@@ -238,6 +297,10 @@ def batch(
         Address of a running Dask scheduler (``"tcp://host:8786"``).
     force : bool
         Score every episode, even those unchanged since their last run.
+    chunk_s : float, optional
+        Split the picture analysis of every video longer than this (s) into time chunks,
+        one task each, joined bit for bit (a cut at a seam is reported once); the rest of
+        the episode is one task.
     on_progress : callable, optional
         Called as ``on_progress("batch", episodes_done, n_episodes)``.
 
@@ -278,15 +341,14 @@ def batch(
     outcomes: dict[str, EpisodeResult] = {}
     client, cluster = _client(workers, scheduler)
     try:
-        futures = {
-            client.submit(
-                run_episode, e, str(root), force=force, key=f"sonics-episode-{i}-{e.name}", pure=False
-            ): e
-            for i, e in enumerate(episodes)
-        }
+        futures = {}
+        for i, episode in enumerate(episodes):
+            submitted = _submit(client, episode, i, str(root), force, chunk_s, outcomes)
+            if submitted is not None:
+                futures[submitted] = episode
         if on_progress is not None:
             on_progress("batch", 0, len(episodes))
-        for n_done, future in enumerate(as_completed(futures), start=1):
+        for n_done, future in enumerate(as_completed(futures), start=len(outcomes) + 1):
             episode = futures[future]
             try:
                 outcomes[episode.name] = future.result()

@@ -259,6 +259,7 @@ def score(
     force: bool = False,
     overrides: Iterable[str] = (),
     workers: int = 2,
+    analysis: Analysis | None = None,
     on_progress: Progress | None = None,
 ) -> ScoreResult:
     """Score a picture: analysis, spotting, effects, tempo, music, mix and delivery, from one seed.
@@ -300,6 +301,10 @@ def score(
         ``key=value`` preset overrides (``"mix.duck_depth_db=-12"``).
     workers : int
         Threads that render sounds and parts (the bytes do not depend on it).
+    analysis : Analysis, optional
+        The analysis of ``source``, already made (for instance in time chunks on a cluster,
+        :func:`~sonics.pipeline.analyze.analyze_joined`); ``source`` then only names the
+        picture and keys the run.
     on_progress : callable, optional
         Called as ``on_progress(stage, done, total)``.
 
@@ -330,7 +335,8 @@ def score(
         folder = AtomicFolder(out_dir, force=force)
     library = open_sample_library(samples) if isinstance(samples, (str, os.PathLike)) else samples
     key = run_key(source, loaded, seed, inputs=[media, music, *paths[3:]])
-    analysis = analyze(source, media=media, on_progress=on_progress)
+    if analysis is None:
+        analysis = analyze(source, media=media, on_progress=on_progress)
     warnings = list(analysis.warnings)
 
     if isinstance(cues, (str, os.PathLike)):

@@ -73,6 +73,14 @@ def test_a_series_scores_its_good_episodes_and_fails_the_bad_one_alone(series, c
     forced = batch([series], out_root=out, scheduler=cluster.scheduler_address, force=True)
     assert _statuses(forced) == {"ep01": "done", "ep02": "done", "ep03": "failed"}
 
+    # the analysis split into time chunks (one task each) gives the same bytes as one task
+    chunked = batch(
+        [series / "ep01.mp4"], out_root=tmp_path / "chunked", scheduler=cluster.scheduler_address, chunk_s=0.5
+    )
+    assert _statuses(chunked) == {"ep01": "done"}
+    for name in ("analysis.json", "cues.json", "tempo.json", "mix/mix.wav"):
+        assert (tmp_path / "chunked" / "ep01" / name).read_bytes() == (out / "ep01" / name).read_bytes()
+
 
 def test_a_worker_killed_mid_episode_is_replaced_and_the_episode_retried(series, cluster, tmp_path):
     out = tmp_path / "scored"

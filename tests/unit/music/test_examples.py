@@ -9,6 +9,7 @@ MODULES = [
     "sonics.core.score",
     "sonics.music",
     "sonics.music.arrange",
+    "sonics.music.beat_dp",
     "sonics.music.form",
     "sonics.music.harmony",
     "sonics.music.scales",

@@ -1,7 +1,8 @@
 """Fitting a track to a picture, on generated tracks whose beats, bars and sections are known.
 
-Hits landing on beats are measured on the fitted audio itself, with librosa's onset detector
-(an implementation independent of sonics' tracker and stretcher), not read from the edit list.
+Hits landing on beats are measured on the fitted audio itself, with an energy-rise onset
+detector written for the tests (independent of sonics' tracker and stretcher), not read from
+the edit list.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sonics.music.fit import FitOptions
 from sonics.music.fitter import fit_track
 from sonics.music.render import render_fit
 from sonics.testing.music import band_track, pad_track
+from tests.unit.music.conftest import energy_onsets
 
 RATE = 48000
 FPS = Fraction(24)
@@ -33,11 +35,7 @@ def _cuts(seed: int, duration_s: float) -> tuple[Hit, ...]:
 
 
 def _onsets_s(audio: np.ndarray) -> np.ndarray:
-    import librosa
-
-    return librosa.onset.onset_detect(
-        y=audio.mean(axis=0).astype(np.float32), sr=RATE, hop_length=128, units="time", backtrack=True
-    )
+    return energy_onsets(audio, rise_db=9.0) / RATE
 
 
 def _max_jump(audio: np.ndarray) -> float:
