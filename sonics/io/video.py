@@ -299,7 +299,8 @@ class VideoReader:
             if start_s <= time_s < end:
                 kept_times.append(time_s)
             if len(times) == chunk_frames:
-                yield LumaChunk(np.array(times), frames.copy())
+                yield LumaChunk(np.array(times), frames)
+                frames = np.empty_like(frames)  # the chunk handed out keeps its own
                 n_done += len(times)
                 times.clear()
                 if on_progress is not None:
