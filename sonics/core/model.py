@@ -62,6 +62,8 @@ class Picture:
 
     ``frame_rate`` is the nominal (average) rate; for variable-frame-rate files the
     analysis keeps each frame's own start time in ``Analysis.frame_times_s``.
+    ``start_s`` is the presentation time of the first frame in the file: every time sonics
+    gives is counted from it, and the file's own audio is aligned by it.
     """
 
     path: str
@@ -72,6 +74,7 @@ class Picture:
     duration_s: float
     has_audio: bool = False
     variable_frame_rate: bool = False
+    start_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form (``fps`` as ``"num/den"``)."""
@@ -84,6 +87,7 @@ class Picture:
             "duration_s": self.duration_s,
             "has_audio": self.has_audio,
             "variable_frame_rate": self.variable_frame_rate,
+            "start_s": self.start_s,
         }
 
     @classmethod
@@ -98,6 +102,7 @@ class Picture:
             duration_s=float(data["duration_s"]),
             has_audio=bool(data.get("has_audio", False)),
             variable_frame_rate=bool(data.get("variable_frame_rate", False)),
+            start_s=float(data.get("start_s", 0.0)),
         )
 
 
@@ -382,7 +387,7 @@ class Analysis:
             "warnings": list(self.warnings),
         }
         if self.picture.variable_frame_rate:
-            data["frame_times_s"] = [round(float(t), 6) for t in self.frame_times_s]
+            data["frame_times_s"] = [float(t) for t in self.frame_times_s]  # exact: PTS times round-trip
         return data
 
     @classmethod

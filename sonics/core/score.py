@@ -8,8 +8,12 @@ MIDI track, one synthesised stem (``stems/music_<name>.wav``).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import IntEnum
 from itertools import pairwise
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -18,10 +22,83 @@ from sonics.core.errors import MediaError, ParameterError
 from sonics.core.model import check_schema
 from sonics.core.tempo import TempoMap
 
-__all__ = ["DRUM_CHANNEL", "Marker", "Note", "Part", "Score", "Section"]
+__all__ = [
+    "DRUM_CHANNEL",
+    "DRUM_INSTRUMENTS",
+    "INSTRUMENTS",
+    "DrumKey",
+    "Marker",
+    "Note",
+    "Part",
+    "Score",
+    "Section",
+]
 
 DRUM_CHANNEL = 9
 """The General MIDI percussion channel (0-based; "channel 10" to musicians)."""
+
+INSTRUMENTS: Mapping[str, int] = MappingProxyType(
+    {
+        "taiko": 0,
+        "cymbals": 0,
+        "low_strings": 48,
+        "high_strings": 44,
+        "brass": 61,
+        "pad": 49,
+        "choir": 52,
+        "koto": 107,
+        "pipa": 106,
+        "dizi": 75,
+    }
+)
+"""The instruments a score is written for, each with its General MIDI stand-in (0-based program).
+
+A part's name is its instrument's name; the built-in synthesiser renders each by that name.
+The stand-ins are what a DAW or a SoundFont plays: String Ensemble 1 (spiccato low
+strings), Tremolo Strings, Brass Section, String Ensemble 2 (the sustained pad), Choir Aahs,
+Koto (guzheng), Shamisen (pipa), Pan Flute (dizi). The two drum parts (:data:`DRUM_INSTRUMENTS`)
+sit on the drum channel, where a program selects a kit: 0 is the Standard kit, whose keys
+:class:`DrumKey` names.
+"""
+
+DRUM_INSTRUMENTS = frozenset({"taiko", "cymbals"})
+"""Instruments played on :data:`DRUM_CHANNEL`, their notes keyed by :class:`DrumKey`."""
+
+
+class DrumKey(IntEnum):
+    """The General MIDI percussion keys the drum parts use, and what each one plays.
+
+    ``taiko`` plays the drums (a taiko / Chinese war-drum ensemble); ``cymbals`` plays the
+    cymbals, with :attr:`SWELL` as a suspended-cymbal roll (many soft-to-loud notes) for risers.
+    A drum note's duration is how long it rings before it is damped.
+    """
+
+    TAIKO_BIG = 35
+    """Acoustic Bass Drum: the biggest, lowest drum (o-daiko), for downbeats and big hits."""
+    TAIKO_LOW = 36
+    """Bass Drum 1: the main low drum."""
+    RIM = 38
+    """Acoustic Snare: a stick on the rim or shell (kizami), the click of the ensemble."""
+    SHIME = 40
+    """Electric Snare: the small, tight, high drum (shime-daiko) for fast ghost notes."""
+    MID_LOW = 41
+    """Low Floor Tom: the lower of the middle drums (chu-daiko)."""
+    MID = 43
+    """High Floor Tom: the middle drum."""
+    MID_HIGH = 45
+    """Low Tom: the higher of the middle drums."""
+    CRASH = 49
+    """Crash Cymbal 1."""
+    RIDE = 51
+    """Ride Cymbal 1."""
+    CHINA = 52
+    """Chinese Cymbal: the trashy crash for the biggest hits."""
+    SPLASH = 55
+    """Splash Cymbal: a short bright accent."""
+    CRASH_2 = 57
+    """Crash Cymbal 2: alternates with :attr:`CRASH` on successive hits."""
+    SWELL = 59
+    """Ride Cymbal 2, played as a roll: the suspended-cymbal swell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +123,9 @@ class Note:
     velocity: int = 96
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.start_beat):
+        if not math.isfinite(self.start_beat):
             raise ParameterError(f"note start_beat must be finite, got {self.start_beat}")
-        if not (np.isfinite(self.duration_beats) and self.duration_beats > 0):
+        if not (math.isfinite(self.duration_beats) and self.duration_beats > 0):
             raise ParameterError(f"note duration_beats must be > 0, got {self.duration_beats}")
         if not isinstance(self.pitch, int) or not 0 <= self.pitch <= 127:
             raise ParameterError(f"note pitch must be an integer in 0..127, got {self.pitch!r}")

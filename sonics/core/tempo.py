@@ -51,8 +51,9 @@ class TempoCandidate:
         Time of a bar-1 downbeat, in ``[0, bar length)`` seconds: the bar phase that puts the
         most weighted hits on downbeats.
     score : float
-        Chance-corrected weighted hit rate, ``(caught - chance) / (total - chance)``, at most 1;
-        0 is what random hits would score at this tempo's grid density. The ranking key.
+        Chance-corrected weighted hit rate, ``(caught - chance - margin) / (total - chance)``,
+        at most 1: 0 is what random hits would score at this tempo's grid density, less a
+        margin of three standard deviations of a random catch (luck). The ranking key.
     weight_caught : float
         Summed weight of the hits within the tolerance of a grid line.
     weight_total : float
@@ -238,6 +239,9 @@ class TempoMap:
         The picture's frame rate, for ``frames_off``.
     hits : tuple of TempoHit
         The hits in time order (see :meth:`with_hits`).
+    warnings : tuple of str
+        What the map could not do, one sentence each (e.g. a sync hit it could not land
+        on a beat within the limits); see also :meth:`off_beat_sync`.
 
     Raises
     ------
@@ -254,6 +258,7 @@ class TempoMap:
     subdivision: int = 2
     frame_rate: Fraction = Fraction(24)
     hits: tuple[TempoHit, ...] = ()
+    warnings: tuple[str, ...] = ()
     _start_s: np.ndarray = field(init=False, repr=False)
     _start_beat: np.ndarray = field(init=False, repr=False)
     _bpm: np.ndarray = field(init=False, repr=False)
@@ -264,6 +269,7 @@ class TempoMap:
         segments = tuple(self.segments)
         object.__setattr__(self, "segments", segments)
         object.__setattr__(self, "hits", tuple(self.hits))
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
         object.__setattr__(self, "frame_rate", parse_frame_rate(self.frame_rate))
         _check_meter(self.numerator, self.denominator, self.subdivision)
         if not segments:
@@ -420,11 +426,32 @@ class TempoMap:
         """Return where segment ``index`` ends (``inf`` for the last)."""
         return float(self._end_s[index])
 
+    def segment_bars(self, end_s: float) -> np.ndarray:
+        """Return how many bars each segment lasts, the last one up to ``end_s`` (the picture's end)."""
+        ends = np.minimum(self._end_s, end_s)
+        beats = np.asarray(self.seconds_to_beats(ends)) - self._start_beat
+        return np.asarray(beats, dtype=np.float64).reshape(-1) / self.numerator
+
     def tempo_changes(self) -> np.ndarray:
         """Return each change of tempo as a ratio minus one: across every segment start and every ramp."""
         changes = [s.end_bpm / s.bpm - 1.0 for s in self.segments if s.is_ramp]
         changes += [b.bpm / a.end_bpm - 1.0 for a, b in zip(self.segments, self.segments[1:], strict=False)]
         return np.asarray(changes, dtype=np.float64)
+
+    def beat_error_s(self, times_s: Any) -> Any:
+        """Return each time's signed distance from the nearest beat, in seconds (positive: after it)."""
+        t = np.asarray(times_s, dtype=np.float64)
+        nearest = np.round(np.asarray(self.seconds_to_beats(t)))
+        error = t - np.asarray(self.beats_to_seconds(nearest))
+        return float(error) if error.ndim == 0 else error
+
+    def off_beat_sync(self, max_error_s: float = 1e-3) -> tuple[TempoHit, ...]:
+        """Return the sync hits that sit more than ``max_error_s`` from a beat (none on a good map)."""
+        sync = [h for h in self.hits if h.sync]
+        if not sync:
+            return ()
+        error = np.atleast_1d(self.beat_error_s([h.time_s for h in sync]))
+        return tuple(h for h, e in zip(sync, error, strict=True) if abs(e) > max_error_s)
 
     def caught(self, tolerance_frames: float = 1.0) -> np.ndarray:
         """Return, per hit, whether it lies within ``tolerance_frames`` of a grid line."""
@@ -461,6 +488,7 @@ class TempoMap:
             "fps": f"{self.frame_rate.numerator}/{self.frame_rate.denominator}",
             "segments": [s.to_dict() for s in self.segments],
             "hits": hits,
+            "warnings": list(self.warnings),
         }
 
     @classmethod
@@ -475,6 +503,7 @@ class TempoMap:
                 denominator=int(meter.get("denominator", 4)),
                 subdivision=int(data.get("subdivision", 2)),
                 frame_rate=parse_frame_rate(data.get("fps", 24)),
+                warnings=tuple(str(w) for w in data.get("warnings", ())),
             )
             hits = [
                 (

@@ -4,7 +4,8 @@ Each mode has a frequency, a decay time (T60) and an amplitude. :func:`modal_ban
 the bank's response to a strike (its impulse response, computed directly);
 :func:`modal_filter` runs any excitation (friction noise, a burst) through the same bank
 of two-pole resonators. :data:`BAR_RATIOS` are the inharmonic mode ratios of a free-free
-bar (a blade, a bar chime), the template for metal. A struck body whose pitch falls
+bar (a blade, a bar chime), the template for metal; :data:`MEMBRANE_RATIOS` those of a
+circular membrane (a drum head). A struck body whose pitch falls
 (a drum skin, a thump) is one sinusoid with an exponential glide: :func:`glide_cycles`
 integrates its frequency in closed form and :func:`sin_cycles` sounds it.
 """
@@ -17,10 +18,16 @@ from scipy import signal
 
 from sonics.core.errors import ParameterError
 
-__all__ = ["BAR_RATIOS", "glide_cycles", "modal_bank", "modal_filter", "sin_cycles"]
+__all__ = ["BAR_RATIOS", "MEMBRANE_RATIOS", "glide_cycles", "modal_bank", "modal_filter", "sin_cycles"]
 
 BAR_RATIOS: tuple[float, ...] = (1.0, 2.756, 5.404, 8.933, 13.344, 18.637, 24.812)
 """Mode frequencies of a free-free uniform bar relative to its first mode."""
+
+MEMBRANE_RATIOS: tuple[float, ...] = (
+    1.0, 1.594, 2.136, 2.296, 2.653, 2.918, 3.156, 3.501, 3.6, 4.06, 4.601, 5.131, 5.65, 6.2,
+)  # fmt: skip
+"""Mode frequencies of an ideal circular membrane relative to its fundamental (0,1) mode
+(the zeros of the Bessel functions; Fletcher & Rossing, *The Physics of Musical Instruments*, ch. 18)."""
 
 _LN_1000 = np.log(1000.0)
 _FLOOR = 1e-5  # a mode is computed until it has fallen 100 dB

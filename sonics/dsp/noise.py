@@ -29,6 +29,7 @@ __all__ = [
     "dust",
     "pink_noise",
     "spectral_noise",
+    "uniform_noise",
     "white_noise",
 ]
 
@@ -116,6 +117,41 @@ def white_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int | N
     size = int(np.prod(shape))
     pairs = complex_gaussian(rng, ((size + 1) // 2,)).view(np.float32)  # re, im, re, im, ...
     return pairs[:size].reshape(shape).astype(np.float64)
+
+
+def uniform_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int | None = None) -> np.ndarray:
+    """Return flat-spectrum noise with unit variance, uniform in ``[-sqrt(3), sqrt(3))``, float32.
+
+    Several times cheaper than :func:`white_noise` (no logarithm, no trigonometry): for
+    breath, bow hiss and other noise that a filter or an envelope shapes, where the
+    Gaussian shape of each sample does not matter.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    n_samples : int
+        Length in samples (>= 1).
+    n_channels : int or None
+        ``None`` gives shape ``(n_samples,)``; an integer ``(n_channels, n_samples)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 noise.
+
+    Examples
+    --------
+    >>> x = uniform_noise(np.random.default_rng(0), 100_000)
+    >>> x.dtype.name, round(float(x.std()), 2)
+    ('float32', 1.0)
+    """
+    n = _check_n(n_samples)
+    shape = (n,) if n_channels is None else (int(n_channels), n)
+    x = rng.random(shape, dtype=np.float32)
+    x -= np.float32(0.5)
+    x *= np.float32(2.0 * np.sqrt(3.0))
+    return x
 
 
 def _power_law(rng: np.random.Generator, n: int, exponent: float, n_channels: int | None) -> np.ndarray:

@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,10 +22,15 @@ from sonics.core.errors import ExportError
 
 __all__ = [
     "AtomicFiles",
+    "AtomicFolder",
+    "check_output_folder",
     "json_bytes",
+    "remove_stale_staging",
+    "temporary_beside",
     "write_bytes_atomic",
     "write_files_atomic",
     "write_json",
+    "write_pieces",
     "write_text",
 ]
 
@@ -53,6 +59,27 @@ def _sync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def temporary_beside(path: str | os.PathLike[str]) -> Path:
+    """Create an empty temporary file beside ``path``, readable as the umask allows, and return its path.
+
+    For writers that need a real, seekable file (a video muxer): write it, then move it onto
+    ``path`` with :func:`os.replace`, or remove it on failure.
+
+    Raises
+    ------
+    ExportError
+        If the folder does not exist or cannot be written.
+    """
+    target = Path(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise ExportError(_describe(target, exc)) from None
+    os.fchmod(fd, 0o666 & ~_umask())
+    os.close(fd)
+    return Path(tmp_name)
 
 
 class AtomicFiles:
@@ -222,3 +249,128 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
 def write_json(path: str | os.PathLike[str], document: Mapping[str, Any]) -> Path:
     """Write a JSON document atomically (see :func:`json_bytes`)."""
     return write_bytes_atomic(path, json_bytes(document))
+
+
+class AtomicFolder:
+    """Build an output folder beside its target, then move it into place whole, or not at all.
+
+    Entering makes a hidden temporary folder next to ``target`` (same file system, so the
+    final move is a rename) and returns its path; every output of the run is written there.
+    Leaving without an error moves it into place: an existing ``target`` is replaced only
+    with ``force`` (it is renamed aside first, then removed, so there is never a moment with
+    half of either). An error, or an interrupt, removes the temporary folder and leaves
+    ``target`` as it was.
+
+    Parameters
+    ----------
+    target : str or Path
+        The output folder. Its parent must exist.
+    force : bool
+        Replace an existing ``target``.
+
+    Raises
+    ------
+    ExportError
+        If ``target`` exists and ``force`` is false, is a file, or its parent is missing or
+        cannot be written.
+
+    Examples
+    --------
+    >>> with AtomicFolder("out", force=True) as tmp:  # doctest: +SKIP
+    ...     (tmp / "analysis.json").write_bytes(b"{}")
+    """
+
+    def __init__(self, target: str | os.PathLike[str], *, force: bool = False) -> None:
+        self.target = Path(target)
+        self.force = force
+        self.staging: Path | None = None
+        check_output_folder(self.target, force=force)
+
+    def __enter__(self) -> Path:
+        try:
+            staging = tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent)
+        except OSError as exc:
+            raise ExportError(_describe(self.target, exc)) from None
+        os.chmod(staging, 0o777 & ~_umask())
+        self.staging = Path(staging)
+        return self.staging
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        staging, self.staging = self.staging, None
+        if staging is None:
+            return
+        try:
+            if exc_type is None:
+                self._commit(staging)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _commit(self, staging: Path) -> None:
+        check_output_folder(self.target, force=self.force)
+        old: Path | None = None
+        try:
+            if self.target.exists():
+                old = Path(
+                    tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".old", dir=self.target.parent)
+                )
+                os.replace(self.target, old / self.target.name)
+            os.replace(staging, self.target)
+        except OSError as exc:
+            if old is not None and (old / self.target.name).exists() and not self.target.exists():
+                os.replace(old / self.target.name, self.target)
+            raise ExportError(_describe(self.target, exc)) from None
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale_staging(target: str | os.PathLike[str]) -> None:
+    """Remove the staging folders a killed run of :class:`AtomicFolder` left beside ``target``.
+
+    A process killed outright (a lost worker, ``kill -9``) cannot clean up; the next run
+    of the same target does. Only the hidden ``.<name>.*.part`` and ``.<name>.*.old``
+    folders are touched, never ``target`` itself.
+    """
+    target = Path(target)
+    for pattern in (f".{target.name}.*.part", f".{target.name}.*.old"):
+        for stale in target.parent.glob(pattern):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) -> None:
+    """Refuse an output folder before any work: a file, no parent, or existing without ``force``.
+
+    Raises
+    ------
+    ExportError
+        With one line naming the folder and what is wrong.
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"{target}: is a file; give a folder")
+    if not target.parent.resolve().is_dir():
+        raise ExportError(f"{target}: the folder {target.parent} does not exist")
+    if target.exists() and not force:
+        raise ExportError(f"{target}: already exists; use --force to replace it, or give another folder")
+    if not os.access(target.parent, os.W_OK):
+        raise ExportError(f"{target}: cannot write in {target.parent} (permission denied)")
+
+
+def write_pieces(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or pieces in order) to ``path``, for the files of an :class:`AtomicFolder`.
+
+    Raises
+    ------
+    ExportError
+        With one line naming the file when the write fails (a full disk, no permission).
+    """
+    target = Path(path)
+    try:
+        with target.open("wb") as handle:
+            for piece in (data,) if isinstance(data, bytes) else data:
+                handle.write(piece)
+    except OSError as exc:
+        raise ExportError(_describe(target, exc)) from None
+    return target

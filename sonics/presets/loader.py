@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sonics.core.errors import PresetError
+from sonics.core.errors import ParameterError, PresetError
 from sonics.presets.builtin import builtin_presets, builtin_source, read_builtin
 from sonics.presets.schema import (
     SCHEMA_VERSION,
@@ -143,7 +143,10 @@ def _from_document(raw: Mapping[str, Any], source: str, notes: Mapping[str, str]
         if notes:
             problems = [(path, message + _note(path, message, notes)) for path, message in problems]
         raise PresetError(source, _format(problems))
-    return _build(checked, source)
+    try:
+        return _build(checked, source)
+    except ParameterError as exc:  # a rule across keys of one table (min_bpm above max_bpm, ...)
+        raise PresetError(source, [str(exc)]) from None
 
 
 # --------------------------------------------------------------------------------------------

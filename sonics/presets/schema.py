@@ -19,6 +19,7 @@ from typing import Any
 
 from sonics.core.errors import ParameterError
 from sonics.core.model import ShotIntensity
+from sonics.core.score import DRUM_INSTRUMENTS, INSTRUMENTS
 
 __all__ = [
     "EVENTS",
@@ -626,7 +627,13 @@ class TempoSettings:
     max_change_pct : float
         Largest tempo change between neighbouring segments, % in [0, 50].
     min_hold_bars : float
-        A tempo holds at least this many bars, in [0.25, 64].
+        A tempo holds at least this many bars, in [0.25, 64] (ramps excepted).
+    prefer_downbeats : bool
+        Land sync hits on downbeats where it costs little, not only on beats.
+    allow_ramps : bool
+        Let the map change tempo by a ramp (accelerando, ritardando) where a step would lurch.
+    max_ramp_bars : float
+        A ramp lasts at most this many bars, in [0.5, 16].
 
     Example
     -------
@@ -673,6 +680,16 @@ class TempoSettings:
         default=2.0,
         metadata=_spec("number", "a tempo holds at least this long", unit="bars", low=0.25, high=64),
     )
+    prefer_downbeats: bool = field(
+        default=True, metadata=_spec("boolean", "land sync hits on downbeats where it costs little")
+    )
+    allow_ramps: bool = field(
+        default=True, metadata=_spec("boolean", "change tempo by a short ramp where a step would lurch")
+    )
+    max_ramp_bars: float = field(
+        default=2.0,
+        metadata=_spec("number", "a ramp lasts at most this long", unit="bars", low=0.5, high=16),
+    )
 
     def __post_init__(self) -> None:
         _post_init(self, "tempo settings")
@@ -686,6 +703,9 @@ class TempoSettings:
         return int(numerator), int(denominator)
 
 
+_OSTINATOS = ("eighths", "gallop", "sixteenths")
+
+
 @dataclass(frozen=True, slots=True)
 class MusicSettings:
     """The generated score: the ``[music]`` table.
@@ -696,14 +716,48 @@ class MusicSettings:
         Tonic, ``C`` .. ``B`` with an optional ``#`` or ``b``.
     mode : str
         Scale: western modes or the Chinese pentatonic modes ``gong``, ``shang``, ``jue``,
-        ``zhi``, ``yu``.
+        ``zhi``, ``yu`` (named by their tonic: D yu is D F G A C).
     gain_db : float
         Level of the music premix, dB in [-60, 0].
+    parts : tuple of str
+        The palette: the instruments that play, one part (MIDI track, stem) each, in
+        :data:`~sonics.core.score.INSTRUMENTS` (``taiko``, ``cymbals``, ``low_strings``,
+        ``high_strings``, ``brass``, ``pad``, ``choir``, ``koto``, ``pipa``, ``dizi``).
+    gm_programs : Mapping
+        General MIDI programs (0-based, 0..127) replacing the stand-ins of some parts, e.g.
+        ``{ dizi = 77 }``; ``taiko`` and ``cymbals`` share the drum channel and so one kit.
+    intensity_scale : float
+        In [0.25, 4]: multiplies the picture's energy before it chooses the sections (below
+        1 the music stays lower: drone and ostinato; above 1 it reaches the full battle sooner).
+    min_section_bars : int
+        A section lasts at least this many bars, 1..32.
+    ostinato : str
+        Rhythm of the low-string ostinato in full battle: ``eighths``, ``gallop`` (eighth
+        and two sixteenths) or ``sixteenths``; ostinato sections play one step calmer.
+    accents : bool
+        Strike the hits: brass stabs, cymbal crashes, big drums and strums on the sync hits and
+        the biggest moment, drum accents on the other heavy hits. Off, the music follows the
+        picture's sections and keeps its silence and sting, but hits nothing.
+    accent_min_weight : float
+        Hits that are not sync hits get a drum accent when at least this heavy, in [0, 1].
+    riser_beats : float
+        Length of the riser (cymbal swell, string run, brass and drum crescendo) into each
+        of the biggest cuts, beats in [0, 32]; 0 for none.
+    riser_min_weight : float
+        Sync hits at least this heavy (0..1) get a riser; the biggest moment always does.
+    silence_before_biggest_s : float
+        Seconds in [0, 3] of silence before the biggest moment (then the hit).
+    sting : bool
+        Sound a sting on the last cut and let it ring, shaped, to the end of the picture.
+    humanize_velocity : int
+        Largest random change of a note's velocity, 0..30.
+    humanize_ms : float
+        Largest random shift of a note's onset, ms in [0, 30]; notes on hits never move.
 
     Example
     -------
-    >>> MusicSettings(mode="yu").mode
-    'yu'
+    >>> MusicSettings(mode="yu", parts=["taiko", "pipa"]).parts
+    ('taiko', 'pipa')
     """
 
     key: str = field(
@@ -716,25 +770,140 @@ class MusicSettings:
     gain_db: float = field(
         default=-6.0, metadata=_spec("number", "level of the music premix", unit="dB", low=-60, high=0)
     )
+    parts: tuple[str, ...] = field(
+        default=("taiko", "cymbals", "low_strings", "high_strings", "brass", "pad", "choir"),
+        metadata=_spec(
+            "strings", "the instruments that play, one part (track and stem) each: " + ", ".join(INSTRUMENTS)
+        ),
+    )
+    gm_programs: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({}),
+        metadata=_spec("params", "General MIDI programs (0-based) replacing stand-ins, e.g. { dizi = 77 }"),
+    )
+    intensity_scale: float = field(
+        default=1.0,
+        metadata=_spec(
+            "number",
+            "multiplies the picture's energy before it picks drone, ostinato or battle",
+            low=0.25,
+            high=4,
+        ),
+    )
+    min_section_bars: int = field(
+        default=2,
+        metadata=_spec("integer", "a section lasts at least this long", unit="bars", low=1, high=32),
+    )
+    ostinato: str = field(
+        default="sixteenths",
+        metadata=_spec("choice", "rhythm of the low-string ostinato in full battle", choices=_OSTINATOS),
+    )
+    accents: bool = field(
+        default=True, metadata=_spec("boolean", "strike the hits: stabs, crashes and drums on sync hits")
+    )
+    accent_min_weight: float = field(
+        default=0.5,
+        metadata=_spec(
+            "number", "hits that are not sync hits get a drum accent from this weight", low=0, high=1
+        ),
+    )
+    riser_beats: float = field(
+        default=4.0,
+        metadata=_spec("number", "length of a riser into a big cut (0: none)", unit="beats", low=0, high=32),
+    )
+    riser_min_weight: float = field(
+        default=0.9,
+        metadata=_spec("number", "sync hits at least this heavy get a riser", low=0, high=1),
+    )
+    silence_before_biggest_s: float = field(
+        default=0.5,
+        metadata=_spec("number", "silence before the biggest moment, then the hit", unit="s", low=0, high=3),
+    )
+    sting: bool = field(
+        default=True, metadata=_spec("boolean", "a sting on the last cut, ringing to the end of the picture")
+    )
+    humanize_velocity: int = field(
+        default=6, metadata=_spec("integer", "largest random change of a note's velocity", low=0, high=30)
+    )
+    humanize_ms: float = field(
+        default=4.0,
+        metadata=_spec(
+            "number",
+            "largest random shift of a note's onset (notes on hits never move)",
+            unit="ms",
+            low=0,
+            high=30,
+        ),
+    )
 
     def __post_init__(self) -> None:
         _post_init(self, "music settings")
+        known = tuple(INSTRUMENTS)
+        problems = []
+        if not self.parts:
+            problems.append("parts: name at least one instrument")
+        listed = ", ".join(known)
+        problems += [
+            f"parts[{i}]: {name!r} is not an instrument{suggest(name, known)}; instruments: {listed}"
+            for i, name in enumerate(self.parts)
+            if name not in INSTRUMENTS
+        ]
+        for name, program in self.gm_programs.items():
+            if name not in INSTRUMENTS:
+                problems.append(f"gm_programs.{name}: not an instrument{suggest(name, known)}")
+            elif isinstance(program, bool) or not isinstance(program, int) or not 0 <= program <= 127:
+                problems.append(
+                    f"gm_programs.{name}: a program must be an integer in 0..127, got {program!r}"
+                )
+        kits = {self.gm_programs.get(n, INSTRUMENTS[n]) for n in DRUM_INSTRUMENTS}
+        if len(kits) > 1:
+            problems.append(
+                "gm_programs: taiko and cymbals share the drum channel, so they need one kit program"
+            )
+        if problems:
+            raise ParameterError(f"music settings: {'; '.join(problems)}")
+
+    def program(self, part: str) -> int:
+        """Return the General MIDI program (0-based) of the part ``part``: its override or its stand-in."""
+        return int(self.gm_programs.get(part, INSTRUMENTS[part]))
 
 
 @dataclass(frozen=True, slots=True)
 class MixSettings:
     """The mix and its delivery loudness: the ``[mix]`` table.
 
+    Gains are in dB; the duck depths are the gain (<= 0 dB) of what dips.
+
     Parameters
     ----------
     loudness : str
         ``streaming`` (-14 LUFS, -1 dBTP), ``ebu-r128`` (-23 LUFS, -1 dBTP), ``atsc``
-        (-24 LKFS, -2 dBTP), or a number of LUFS such as ``"-16"``.
+        (-24 LKFS, -2 dBTP), or a number of LUFS in [-60, -5] such as ``"-16"`` (-1 dBTP).
+    true_peak_db : float
+        Ceiling override, dBTP in [-12, 0]; 0 keeps the loudness target's own ceiling.
+    dialogue_gain_db, music_gain_db, effects_gain_db : float
+        Bus levels before the loudness gain, dB in [-60, 12].
+    duck_depth_db : float
+        Music gain under speech, dB in [-40, 0].
+    duck_beds_depth_db : float
+        Effect-bed gain under speech, dB in [-40, 0].
+    duck_attack_ms, duck_release_ms, duck_hold_ms : float
+        Time constant into the dip (ms, 1..2000), out of it (ms, 10..10000), and how long
+        the dip stays after the speech ends (ms, 0..5000).
+    impact_duck_db : float
+        Further music gain under the biggest impacts, dB in [-24, 0] (0: off).
+    impact_duck_ms : float
+        How long after each biggest impact the music stays down (ms, 0..5000).
+    impact_min_intensity : float
+        Hit cues at least this intense (0..1) on a cut, impact or flash are the biggest impacts.
+    limiter_release_ms : float
+        Recovery time constant of the true-peak limiter (ms, 1..1000).
+    limiter_lookahead_ms : float
+        How long before a peak the limiter's gain starts to fall (ms, 0.1..20).
 
     Example
     -------
-    >>> MixSettings(loudness="ebu-r128").loudness
-    'ebu-r128'
+    >>> MixSettings(loudness="ebu-r128", duck_depth_db=-12).duck_depth_db
+    -12.0
     """
 
     loudness: str = field(
@@ -742,8 +911,79 @@ class MixSettings:
         metadata=_spec(
             "string",
             "delivery loudness: streaming, ebu-r128, atsc, or LUFS as a number",
-            pattern=r"streaming|ebu-r128|atsc|-?[0-9]+(\.[0-9]+)?",
-            pattern_doc="streaming, ebu-r128, atsc or a number such as -16",
+            pattern=r"streaming|ebu-r128|atsc|-(([5-9]|[1-5][0-9])(\.[0-9]+)?|60(\.0+)?)",
+            pattern_doc="streaming, ebu-r128, atsc or LUFS from -60 to -5 such as -16",
+        ),
+    )
+    true_peak_db: float = field(
+        default=0.0,
+        metadata=_spec(
+            "number", "true-peak ceiling; 0 keeps the loudness target's own", unit="dBTP", low=-12, high=0
+        ),
+    )
+    dialogue_gain_db: float = field(
+        default=0.0,
+        metadata=_spec("number", "level of the cut's own audio", unit="dB", low=-60, high=12),
+    )
+    music_gain_db: float = field(
+        default=0.0, metadata=_spec("number", "level of the music bus", unit="dB", low=-60, high=12)
+    )
+    effects_gain_db: float = field(
+        default=0.0, metadata=_spec("number", "level of the effects bus", unit="dB", low=-60, high=12)
+    )
+    duck_depth_db: float = field(
+        default=-9.0,
+        metadata=_spec("number", "music gain under speech in the cut's audio", unit="dB", low=-40, high=0),
+    )
+    duck_beds_depth_db: float = field(
+        default=-6.0,
+        metadata=_spec(
+            "number", "effect-bed gain under speech in the cut's audio", unit="dB", low=-40, high=0
+        ),
+    )
+    duck_attack_ms: float = field(
+        default=20.0,
+        metadata=_spec("number", "time constant of the dip under speech", unit="ms", low=1, high=2000),
+    )
+    duck_release_ms: float = field(
+        default=350.0,
+        metadata=_spec("number", "time constant of the recovery after a dip", unit="ms", low=10, high=10000),
+    )
+    duck_hold_ms: float = field(
+        default=150.0,
+        metadata=_spec("number", "the dip stays this long after speech ends", unit="ms", low=0, high=5000),
+    )
+    impact_duck_db: float = field(
+        default=-3.0,
+        metadata=_spec(
+            "number", "further music gain under the biggest impacts (0: off)", unit="dB", low=-24, high=0
+        ),
+    )
+    impact_duck_ms: float = field(
+        default=250.0,
+        metadata=_spec(
+            "number", "music stays down this long after each biggest impact", unit="ms", low=0, high=5000
+        ),
+    )
+    impact_min_intensity: float = field(
+        default=0.85,
+        metadata=_spec(
+            "number",
+            "hit cues at least this intense (0..1) on a cut or impact are the biggest",
+            low=0,
+            high=1,
+        ),
+    )
+    limiter_release_ms: float = field(
+        default=50.0,
+        metadata=_spec(
+            "number", "recovery time constant of the true-peak limiter", unit="ms", low=1, high=1000
+        ),
+    )
+    limiter_lookahead_ms: float = field(
+        default=1.5,
+        metadata=_spec(
+            "number", "the limiter's gain starts to fall this long before a peak", unit="ms", low=0.1, high=20
         ),
     )
 

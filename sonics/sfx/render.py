@@ -21,7 +21,7 @@ from sonics.core.sound import SampleLibrary, Sound, Stem
 from sonics.dsp.envelopes import sample_times
 from sonics.dsp.resample import resample, resample_ratio
 from sonics.dsp.sync import onset_sample, peak_sample
-from sonics.sfx._pool import run_jobs, usable_processes
+from sonics.core.jobs import run_jobs, usable_processes
 from sonics.sfx.generators import GENERATORS
 
 __all__ = [

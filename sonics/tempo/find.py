@@ -28,6 +28,7 @@ from sonics.core.errors import ParameterError
 from sonics.core.model import Analysis, Hit
 from sonics.core.tempo import TempoCandidate
 from sonics.core.timebase import parse_frame_rate
+from sonics.tempo.hits import as_hits
 
 __all__ = ["fit_tempo", "score_tempo"]
 
@@ -45,8 +46,13 @@ _SEPARATION = 0.005
 """Candidates closer than this (relative) to a better one are the same tempo and not listed."""
 _OFF_BEAT_CREDIT = 0.25
 """Credit for a hit caught on a grid line between beats, relative to one on a beat."""
-_LUCK_Z = 1.0
-"""Standard deviations of a random catch taken off the score (see :func:`_score`)."""
+_LUCK_Z = 3.0
+"""Standard deviations of a random catch taken off the score (see :func:`_score`).
+
+The top of the table is the best of thousands of tempos, each at its best phase: a maximum
+of many random catches, largest on dense grids. At 3 the best tempo of random hits lands
+anywhere in the range (median 109 BPM over 60..200 in 20 seeded trials; at 1 it was 180).
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +77,12 @@ def _hits(hits: Any, frame_rate: Fraction | int | str | None) -> _Hits:
             frame_rate = hits.picture.frame_rate
         hits = hits.hits()
     rate = parse_frame_rate(24 if frame_rate is None else frame_rate)
-    rows: list[tuple[float, float, str]] = []
-    for item in hits if isinstance(hits, Iterable) else ():
-        if isinstance(item, Hit):
-            rows.append((float(item.time_s), float(item.weight), item.source))
-        elif isinstance(item, (tuple, list)) and len(item) == 2:
-            rows.append((float(item[0]), float(item[1]), ""))
-        else:
-            try:
-                rows.append((float(item), 1.0, ""))
-            except (TypeError, ValueError):
-                raise ParameterError(
-                    f"a hit must be a Hit, a time in seconds or (time_s, weight), got {item!r}"
-                ) from None
-    rows.sort(key=lambda r: (r[0], r[2]))
-    times = np.array([r[0] for r in rows], dtype=np.float64)
-    weights = np.array([r[1] for r in rows], dtype=np.float64)
-    if not np.all(np.isfinite(times)):
-        raise ParameterError("hit times must be finite numbers of seconds")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ParameterError("hit weights must be finite and >= 0")
+    found = as_hits(hits)
+    times = np.array([h.time_s for h in found], dtype=np.float64)
+    weights = np.array([h.weight for h in found], dtype=np.float64)
     frames = times * float(rate)
     on_frames = bool(times.size) and bool(np.all(np.abs(frames - np.round(frames)) < _EPS_S * float(rate)))
-    return _Hits(times, weights, tuple(r[2] for r in rows), rate, on_frames)
+    return _Hits(times, weights, tuple(h.source for h in found), rate, on_frames)
 
 
 def _check_options(
@@ -355,7 +344,7 @@ def _candidate(
         n_caught=int(caught.sum()),
         n_near=int(near.sum()),
         median_frames_off=float(np.median(np.abs(frames[caught]))) if caught.any() else 0.0,
-        frames_off=tuple(float(round(f, 6)) for f in frames),
+        frames_off=tuple(np.round(frames, 6).tolist()),
         subdivision=sub,
         numerator=meter[0],
         denominator=meter[1],

@@ -119,6 +119,7 @@ def test_analyze_video_writes_exact_cuts(sonics_cli, edit_video, tmp_path):
     assert picture["duration_s"] == pytest.approx(3.0, abs=1e-9)
     assert picture["has_audio"] is True
     assert picture["variable_frame_rate"] is False
+    assert picture["start_s"] == 0.0  # the first frame's PTS: times count from it
 
     assert [c["frame"] for c in doc["cuts"]] == list(truth.hard_cuts) == [18, 38, 54]
     for cut in doc["cuts"]:

@@ -22,6 +22,7 @@ from scipy.signal import butter, sosfilt
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import db_to_gain, sample_times
 from sonics.dsp.filters import dc_block
+from sonics.dsp.modal import MEMBRANE_RATIOS
 from sonics.dsp.streams import finish_in_place
 from sonics.sfx.generators._fields import (
     check_bed,
@@ -33,11 +34,6 @@ from sonics.sfx.generators._fields import (
 )
 
 __all__ = ["MEMBRANE_RATIOS", "PATTERNS", "WarDrums"]
-
-MEMBRANE_RATIOS: tuple[float, ...] = (
-    1.0, 1.594, 2.136, 2.296, 2.653, 2.918, 3.156, 3.501, 3.6, 4.06, 4.601, 5.131, 5.65, 6.2,
-)  # fmt: skip
-"""Mode frequencies of an ideal circular membrane relative to its fundamental (0,1) mode."""
 
 PATTERNS: dict[str, tuple[int, tuple[tuple[int, float], ...]]] = {
     # (steps per beat, ((step in a 4-beat bar, accent), ...)); accents below 0.5 are rim strokes

@@ -4,8 +4,6 @@ Tolerance: a planted region's start and end are found within +-50 ms (the analys
 frames are 10 ms apart and 48 ms long; measured worst case over 20 seeds: 25 ms).
 """
 
-import time
-
 import numpy as np
 import pytest
 
@@ -182,14 +180,13 @@ def test_foreground_envelope_hop(hop_s):
     assert envelope[(t < 0.9) | (t > 2.1)].max() == 0.0
 
 
-def test_ten_minutes_are_analysed_in_a_few_seconds():
+def test_ten_minutes_give_every_region_in_place():
+    # speed belongs to the benches; here a long input must lose nothing at block seams
     ten_s = speech_track(10.0, sample_rate=RATE, regions=((1.0, 4.0), (6.0, 9.0)), seed=0, background_db=-45)
-    audio = np.tile(ten_s, 60)
-    find_audio_regions(audio[:, : RATE * 5], RATE)  # warm the caches
-    began = time.perf_counter()
-    regions = find_audio_regions(audio, RATE)
-    assert time.perf_counter() - began < 8.0
+    regions = find_audio_regions(np.tile(ten_s, 60), RATE)
     assert len(regions) == 120
+    starts = np.array([r.start_s for r in regions]).reshape(60, 2) - 10.0 * np.arange(60)[:, None]
+    assert np.ptp(starts, axis=0).max() < 0.05
 
 
 @pytest.mark.parametrize(

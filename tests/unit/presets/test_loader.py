@@ -184,7 +184,9 @@ def test_tempo_music_and_mix_tables_are_checked_like_the_others():
     assert (preset.tempo.meter_tuple, preset.music.mode, preset.mix.loudness) == ((3, 4), "yu", "ebu-r128")
     assert parse_preset(preset_to_toml(preset)) == preset
     assert problems(HEAD + "[music]\ntempo = 'x'\n[mix]\nloudness = -23\n[tempo]\nmeter = '4/5'\n") == [
-        "music.tempo: unknown key (known keys: key, mode, gain_db)",
+        "music.tempo: unknown key (known keys: key, mode, gain_db, parts, gm_programs, intensity_scale, "
+        "min_section_bars, ostinato, accents, accent_min_weight, riser_beats, riser_min_weight, "
+        "silence_before_biggest_s, sting, humanize_velocity, humanize_ms)",
         "mix.loudness: expected a string, got integer -23",
         "tempo.meter: '4/5' is not valid (numerator/denominator, e.g. 4/4 or 6/8)",
     ]
@@ -328,3 +330,10 @@ def test_describe_fields_defaults_are_what_a_file_without_the_key_gets():
     ]
     text = HEAD + "[spotting]\n" + "\n".join(spotting) + "\n" + LAYER + "\n".join(layer) + "\n"
     assert parse_preset(text) == parse_preset(HEAD + LAYER)
+
+
+def test_a_rule_across_keys_names_the_file():
+    with pytest.raises(PresetError) as info:
+        parse_preset(HEAD + "[tempo]\nmin_bpm = 150\nmax_bpm = 90\n" + LAYER, source="odd.toml")
+    assert str(info.value).startswith("invalid preset odd.toml: 1 problem(s)")
+    assert "min_bpm 150.0 is above max_bpm 90.0" in str(info.value)

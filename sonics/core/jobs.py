@@ -1,12 +1,12 @@
 """Run numbered jobs on this process and forked helpers, and hand the results back in order.
 
-Rendering a layer is numpy work made of many small calls: threads contend for the GIL,
-processes do not. The helpers are forked, so they start with everything this process
-holds (the plan, the job function) without pickling it; this process works too (a fresh
-process pays for every page it touches first, a cost worth avoiding where it can be).
-Each takes the next job from a shared counter as soon as it is free, and the results
-come back in job order, so what the caller does with them does not depend on how many
-processes there are.
+Rendering a layer of effects or a part of the score is numpy work made of many small
+calls: threads contend for the GIL, processes do not. The helpers are forked, so they
+start with everything this process holds (the plan, the job function) without pickling
+it; this process works too (a fresh process pays for every page it touches first, a cost
+worth avoiding where it can be). Each takes the next job from a shared counter as soon as
+it is free, and the results come back in job order, so what the caller does with them
+does not depend on how many processes there are.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
+
+__all__ = ["JobFn", "WorkerError", "run_jobs", "usable_processes"]
 
 T = TypeVar("T")
 JobFn = Callable[[int, Callable[[], None]], T]

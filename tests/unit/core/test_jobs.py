@@ -9,7 +9,7 @@ import time
 import pytest
 
 from sonics.core.errors import ParameterError
-from sonics.sfx._pool import WorkerError, run_jobs, usable_processes
+from sonics.core.jobs import WorkerError, run_jobs, usable_processes
 
 pytestmark = pytest.mark.skipif(usable_processes(2, 2) == 1, reason="this platform does not fork")
 

@@ -1,0 +1,351 @@
+"""Render a part, or a whole score, to 48 kHz stereo stems: strokes placed on their samples.
+
+For each note the tempo map gives its onset sample, ``round(beats_to_seconds(start_beat)
+* sample_rate)``, and its end; the instrument gives its articulation. Notes of one key and
+articulation share a few cached strokes (round-robin variants, so repeated notes are not
+identical copies), each rendered once as long as its longest note needs. Each note's
+stroke is then blended between its timbre layers by the note's dynamics (velocity times
+the part's expression, which may move during the note: brighter as well as louder),
+scaled by that dynamic squared (the General MIDI 40 log10 curve), released after the
+note's end if it is gated, damped by the next note on its key if the instrument damps,
+and added on its onset sample. The part's pan and gain are applied last, then a peak
+limiter catches overs (-1 dBFS) and the stem fades out over its last 10 ms, so nothing
+sounds past the picture's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from sonics.core.cues import DELIVERY_RATE_HZ
+from sonics.core.errors import ParameterError
+from sonics.core.rng import stage_rng
+from sonics.core.score import Part, Score
+from sonics.core.sound import Stem
+from sonics.core.tempo import TempoMap
+from sonics.dsp.dynamics import peak_limit
+from sonics.dsp.envelopes import db_to_gain, interpolate_grid
+from sonics.music.synth.registry import instrument_for
+from sonics.music.synth.voice import Articulation, Instrument
+
+__all__ = ["CEILING_DB", "END_FADE_S", "render_part", "render_score"]
+
+CEILING_DB = -1.0
+"""No sample of a stem exceeds this (dBFS)."""
+
+END_FADE_S = 0.01
+"""Fade at the picture's end (s): tails that would run on are cut smoothly."""
+
+_N_VARIANTS_LONG = (
+    2  # at most, for strokes ringing longer than _LONG_S (each costs more, a long ring hides repeats)
+)
+_LONG_S = 1.5
+_N_VARIANTS_GATED = 1  # a held note is a whole ensemble's own motion: one render per key serves
+_DAMP_S = 0.08  # a re-struck drum or re-plucked string: how long the old ring takes to die
+_CONTROL_STEP = 256  # samples between points of a moving expression
+_STEADY = 0.01  # expression that moves less than this over a note is taken as constant (a 0.1 dB step)
+_HEAD_FADE_S = 0.002  # a note cut by the picture's start fades in over this
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """One note, resolved to samples."""
+
+    onset: int
+    gate: int
+    extent: int
+    key: int
+    velocity: int
+    articulation: Articulation
+    variant: int
+    damped: bool
+
+
+def _balance(pan: float) -> tuple[float, float]:
+    """Left/right gains of a stereo balance: unity in the centre, the far side closed at +-1."""
+    if abs(pan) == 1.0:  # exactly closed: cos(pi / 2) is not quite 0 in floating point
+        return (0.0, 1.0) if pan > 0 else (1.0, 0.0)
+    angle = (pan + 1.0) * np.pi / 4.0
+    return min(1.0, np.sqrt(2.0) * np.cos(angle)), min(1.0, np.sqrt(2.0) * np.sin(angle))
+
+
+def _envelope(note: _Placed, sample_rate: int) -> np.ndarray | None:
+    """Return the note's gain over its extent for its release, damping and a cut head (None: all 1)."""
+    envelope = None
+    if note.articulation.gated and note.extent > note.gate:  # an exponential glide to exactly 0
+        envelope = np.ones(note.extent, dtype=np.float32)
+        release = max(1, round(note.articulation.release_s * sample_rate))
+        u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(release)
+        envelope[note.gate :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
+    if note.damped:  # the next stroke on the key stops this one's ring
+        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
+        damp = min(note.extent, round(_DAMP_S * sample_rate))
+        envelope[note.extent - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
+    if note.onset < 0:  # a note cut by the picture's start fades in
+        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
+        head = min(note.extent + note.onset, round(_HEAD_FADE_S * sample_rate))
+        envelope[-note.onset : -note.onset + head] *= np.linspace(0.0, 1.0, head, dtype=np.float32)
+    return envelope
+
+
+def _resolve(
+    part: Part, instrument: Instrument, tempo_map: TempoMap, n_samples: int, sample_rate: int, seed: int
+) -> list[_Placed]:
+    """Every note of the part as samples, with its articulation, extent and round-robin variant."""
+    notes = part.notes
+    if not notes:
+        return []
+    starts = np.array([n.start_beat for n in notes])
+    ends = np.array([n.end_beat for n in notes])
+    onset_s = np.atleast_1d(tempo_map.beats_to_seconds(starts))
+    end_s = np.atleast_1d(tempo_map.beats_to_seconds(ends))
+    onsets = np.round(onset_s * sample_rate).astype(np.int64)
+    gates = np.maximum(1, np.round(end_s * sample_rate).astype(np.int64) - onsets)
+    rng = stage_rng(seed, f"music:{part.name}")
+    placed: list[_Placed] = []
+    counts: dict[tuple[int, str], int] = {}
+    orders: dict[tuple[int, str], np.ndarray] = {}
+    next_on_key: dict[int, int] = {}
+    articulations = [
+        instrument.articulation(n.pitch, float(e - s)) for n, s, e in zip(notes, onset_s, end_s, strict=True)
+    ]
+    natural = np.array(
+        [
+            gate + round(art.release_s * sample_rate) if art.gated else round(art.length_s * sample_rate)
+            for art, gate in zip(articulations, gates, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    extents = natural.copy()
+    damp = round(_DAMP_S * sample_rate)
+    for i in range(len(notes) - 1, -1, -1):  # the next note on a damped key stops this one's ring
+        if instrument.damps(notes[i].pitch):
+            later = next_on_key.get(notes[i].pitch)
+            if later is not None and later > onsets[i]:
+                extents[i] = min(extents[i], later - onsets[i] + damp)
+            next_on_key[notes[i].pitch] = int(onsets[i])
+    for note, onset, gate, extent, full, art in zip(
+        notes, onsets, gates, extents, natural, articulations, strict=True
+    ):
+        group = (note.pitch, art.name)
+        k = counts.get(group, 0)
+        counts[group] = k + 1
+        if group not in orders:
+            n_variants = (
+                _N_VARIANTS_GATED
+                if art.gated
+                else min(
+                    instrument.n_variants,
+                    _N_VARIANTS_LONG if art.length_s > _LONG_S else instrument.n_variants,
+                )
+            )
+            orders[group] = rng.permutation(n_variants)
+        variant = int(orders[group][k % orders[group].size])
+        placed.append(
+            _Placed(
+                int(onset), int(gate), int(extent), note.pitch, note.velocity, art, variant, extent < full
+            )
+        )
+    return [p for p in placed if p.onset < n_samples and p.onset + p.extent > 0]
+
+
+def _dynamics(part: Part, tempo_map: TempoMap, note: _Placed, sample_rate: int) -> float | np.ndarray:
+    """Return the note's dynamics 0..1 over its extent: velocity times expression (a number if constant)."""
+    velocity = note.velocity / 127.0
+    if not part.expression:
+        return velocity
+    n_points = note.extent // _CONTROL_STEP + 2
+    times_s = (note.onset + _CONTROL_STEP * np.arange(n_points)) / sample_rate
+    levels = np.asarray(part.expression_at(tempo_map.seconds_to_beats(times_s)), dtype=np.float64)
+    if float(levels.max() - levels.min()) <= _STEADY:
+        return velocity * float(levels.mean())
+    return (velocity * interpolate_grid(levels, _CONTROL_STEP, note.extent)).astype(np.float32)
+
+
+def _layer_weights(
+    n_layers: int, dynamics: float | np.ndarray, envelope: np.ndarray | None
+) -> list[tuple[int, float | np.ndarray]]:
+    """Return each sounding layer's gain (a number, or one per sample): the blend at the dynamics.
+
+    Dynamics ``d`` sit at layer position ``x = d * (n_layers - 1)``; the two layers around
+    ``x`` are mixed linearly (coherent layers: a timbre in between), at a gain of ``d**2``,
+    times the note's envelope.
+    """
+    top = n_layers - 1
+    if np.ndim(dynamics) == 0:
+        d = float(dynamics)
+        low = min(int(d * top), max(top - 1, 0))
+        frac = d * top - low
+        pairs = [(low, d * d * (1.0 - frac))] + ([(low + 1, d * d * frac)] if top > 0 and frac > 0 else [])
+        pairs = [(layer, w) for layer, w in pairs if w > 0]
+        return pairs if envelope is None else [(layer, envelope * np.float32(w)) for layer, w in pairs]
+    d = np.asarray(dynamics, dtype=np.float32)
+    x = d * np.float32(top)
+    gain = d * d if envelope is None else d * d * envelope
+    weights: list[tuple[int, float | np.ndarray]] = []
+    for layer in range(int(x.min()), min(top, int(np.ceil(x.max()))) + 1):
+        weight = np.abs(x - np.float32(layer))
+        np.subtract(np.float32(1.0), weight, out=weight)
+        np.maximum(weight, np.float32(0.0), out=weight)
+        weight *= gain
+        weights.append((layer, weight))
+    return weights
+
+
+def render_part(
+    part: Part, tempo_map: TempoMap, n_samples: int, *, sample_rate: int = DELIVERY_RATE_HZ, seed: int = 0
+) -> np.ndarray:
+    """Render one part of a score with the built-in synthesiser.
+
+    Parameters
+    ----------
+    part : Part
+        The notes (in beats), the instrument (a name of
+        :data:`~sonics.music.synth.registry.INSTRUMENTS`), expression, pan and gain.
+    tempo_map : TempoMap
+        Converts the notes' beats to seconds.
+    n_samples : int
+        Length of the result (samples, >= 1): the picture's length; nothing sounds past it.
+    sample_rate : int
+        Samples per second (32000..192000).
+    seed : int
+        Seed of the variation (players' detunes, noise, round-robin picks); the same seed
+        gives the same samples.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(2, n_samples)``, float32, no sample above :data:`CEILING_DB`. Each note
+        starts on sample ``round(tempo_map.beats_to_seconds(note.start_beat) * sample_rate)``.
+
+    Raises
+    ------
+    ParameterError
+        If the instrument is unknown or a length or rate is out of range.
+
+    Examples
+    --------
+    >>> from sonics.core.score import Note
+    >>> part = Part("cellos", "low_strings", 42, 0, notes=(Note(0.0, 1.0, 48),))
+    >>> audio = render_part(part, TempoMap.constant(120.0), 48000)
+    >>> audio.shape, audio.dtype.name, bool(audio[:, 0].any())  # the note sounds from sample 0
+    ((2, 48000), 'float32', True)
+    """
+    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
+        raise ParameterError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    if not 32_000 <= sample_rate <= 192_000:  # the instruments' bodies and bells reach 12 kHz
+        raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
+    instrument = instrument_for(part.instrument)
+    out = np.zeros((2, int(n_samples)), dtype=np.float32)
+    placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
+    lengths: dict[tuple[int, str, int], int] = {}
+    last_use: dict[tuple[int, str, int], int] = {}
+    for i, p in enumerate(placed):
+        key = (p.key, p.articulation.name, p.variant)
+        lengths[key] = max(lengths.get(key, 0), p.extent)
+        last_use[key] = i
+    strokes: dict[tuple[int, str, int], np.ndarray] = {}
+    for i, p in enumerate(placed):
+        key = (p.key, p.articulation.name, p.variant)
+        if key not in strokes:
+            rng = stage_rng(seed, f"music:{part.name}:{p.key}:{p.articulation.name}:{p.variant}")
+            strokes[key] = instrument.render(p.key, p.articulation, lengths[key], rng, sample_rate)
+            if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
+                n_end = min(lengths[key], round(END_FADE_S * sample_rate))
+                strokes[key][..., lengths[key] - n_end :] *= np.linspace(1.0, 0.0, n_end, dtype=np.float32)
+        weights = _layer_weights(
+            instrument.n_layers, _dynamics(part, tempo_map, p, sample_rate), _envelope(p, sample_rate)
+        )
+        start, stop = max(0, p.onset), min(out.shape[1], p.onset + p.extent)
+        target, scratch = out[:, start:stop], np.empty((2, stop - start), dtype=np.float32)
+        for layer, weight in weights:  # straight into the stem: two passes a sounding layer
+            gain = weight if np.ndim(weight) == 0 else weight[start - p.onset : stop - p.onset]
+            np.multiply(strokes[key][layer, :, start - p.onset : stop - p.onset], gain, out=scratch)
+            target += scratch
+        if i == last_use[key]:
+            del strokes[key]
+    left, right = _balance(part.pan)
+    gain = db_to_gain(part.gain_db)
+    out[0] *= np.float32(gain * left)
+    out[1] *= np.float32(gain * right)
+    peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
+    n_fade = min(out.shape[1], round(END_FADE_S * sample_rate))
+    out[:, out.shape[1] - n_fade :] *= np.cos(0.5 * np.pi * np.arange(1, n_fade + 1) / n_fade).astype(
+        np.float32
+    )
+    return out
+
+
+def render_score(
+    score: Score,
+    *,
+    sample_rate: int = DELIVERY_RATE_HZ,
+    seed: int = 0,
+    workers: int = 2,
+    on_progress: Progress | None = None,
+) -> tuple[Stem, ...]:
+    """Render every part of a score to its stem, exactly as long as the picture.
+
+    Parameters
+    ----------
+    score : Score
+        The cue: parts in beats on its tempo map.
+    sample_rate : int
+        Samples per second.
+    seed : int
+        Seed of the variation (each part draws from its own stream, by name).
+    workers : int
+        Parts rendered at once in threads (>= 1); the samples do not depend on it.
+    on_progress : callable, optional
+        Called as ``on_progress("music", parts_done, n_parts)`` as parts finish.
+
+    Returns
+    -------
+    tuple of Stem
+        One ``music_<part.name>`` stem per part, role ``"music"``, in the score's order,
+        each of shape ``(2, round(score.duration_s * sample_rate))``.
+
+    Raises
+    ------
+    ParameterError
+        If a part names an unknown instrument or ``workers < 1``.
+
+    Examples
+    --------
+    >>> from sonics.core.score import Note
+    >>> part = Part("drums", "taiko", 116, 9, notes=(Note(0.0, 0.5, 36),))
+    >>> stems = render_score(Score(TempoMap.constant(140.0), (part,), duration_s=1.0))
+    >>> [(s.name, s.role, s.n_samples) for s in stems]
+    [('music_drums', 'music', 48000)]
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
+    for part in score.parts:
+        instrument_for(part.instrument)  # an unknown name fails before any work
+    n_samples = round(score.duration_s * sample_rate)
+    if on_progress is not None:
+        on_progress("music", 0, len(score.parts))
+
+    def one(part: Part) -> np.ndarray:
+        return render_part(part, score.tempo_map, n_samples, sample_rate=sample_rate, seed=seed)
+
+    # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
+    order = sorted(
+        range(len(score.parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in score.parts[i].notes)
+    )
+    audio: dict[int, np.ndarray] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {i: pool.submit(one, score.parts[i]) for i in order}
+        for done, i in enumerate(order, start=1):
+            audio[i] = futures[i].result()
+            if on_progress is not None:
+                on_progress("music", done, len(score.parts))
+    return tuple(
+        Stem(f"music_{part.name}", "music", audio[i], sample_rate) for i, part in enumerate(score.parts)
+    )
