@@ -60,7 +60,7 @@ def _claim(counter: Any, n_jobs: int) -> int | None:
 
 
 def _help(conn: Connection, job: JobFn[Any], counter: Any, n_jobs: int) -> None:
-    """A helper: take jobs until none is left, answering each on ``conn``."""
+    """Take jobs until none is left, answering each on ``conn`` (a helper process's whole life)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C the parent stops its helpers
     # new standard streams: a thread of the parent may have held their locks when it forked
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115

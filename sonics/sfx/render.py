@@ -16,12 +16,12 @@ from typing import TypeVar
 import numpy as np
 
 from sonics.core.errors import MediaError, ParameterError
+from sonics.core.jobs import run_jobs, usable_processes
 from sonics.core.sfxplan import PlannedSound, SfxPlan, SoundSource
 from sonics.core.sound import SampleLibrary, Sound, Stem
 from sonics.dsp.envelopes import sample_times
 from sonics.dsp.resample import resample, resample_ratio
 from sonics.dsp.sync import onset_sample, peak_sample
-from sonics.core.jobs import run_jobs, usable_processes
 from sonics.sfx.generators import GENERATORS
 
 __all__ = [
