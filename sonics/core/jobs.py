@@ -42,9 +42,12 @@ def usable_processes(processes: int, n_jobs: int) -> int:
 
     Helpers are forked, never spawned: a spawned process would import everything
     afresh, which costs more than a short picture takes to render. macOS's system
-    libraries are not safe to fork, and Windows cannot: there it is 1.
+    libraries are not safe to fork, and Windows cannot: there it is 1. So it is in a
+    daemonic process (a Dask or multiprocessing pool's worker), which may have no children.
     """
     if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:
         return 1
     return max(1, min(processes, n_jobs))
 

@@ -79,3 +79,15 @@ def test_leaving_early_stops_the_workers():
     assert next(jobs)[0] == 0
     jobs.close()
     assert multiprocessing.active_children() == []
+
+
+def _report_usable(conn) -> None:
+    conn.send(usable_processes(2, 4))
+
+
+def test_a_daemonic_process_forks_no_helpers():
+    ours, theirs = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_report_usable, args=(theirs,), daemon=True)
+    child.start()
+    assert ours.recv() == 1
+    child.join()
