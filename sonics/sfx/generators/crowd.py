@@ -25,7 +25,7 @@ from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import lowpass_response
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
 from sonics.dsp.pulses import poisson_times
-from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler, finish_in_place, render_in_blocks
+from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler, render_finished
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
 
 __all__ = ["ArmyRoar"]
@@ -292,8 +292,15 @@ class ArmyRoar:
             out += voiced
             return out[:, : stop - start]
 
-        audio = render_in_blocks(n_samples, 2, block, block_samples=_BLOCK, out=out)
-        finish_in_place(
-            audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
+        audio = render_finished(
+            n_samples,
+            2,
+            block,
+            sample_rate=sample_rate,
+            peak_db=peak_db_for(self.intensity),
+            fade_in_s=0.05,
+            fade_out_s=0.05,
+            block_samples=_BLOCK,
+            out=out,
         )
         return Sound(audio, sample_rate, 0)
