@@ -24,6 +24,7 @@ from scipy.signal import lfilter, sosfilt
 
 from sonics.core.errors import ParameterError
 from sonics.dsp.envelopes import db_to_gain, fade
+from sonics.dsp.noise import ODD_BYTE_POWER, odd_byte_bins
 from sonics.dsp.pulses import attack_decay_sos
 
 __all__ = [
@@ -246,7 +247,7 @@ class NoiseStream:
         self._freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)[np.newaxis, :]
         # bins hold odd integers in [-127, 127] times the magnitude: mean 0, E|X|^2 = 2 * 5461;
         # the inverse FFT divides by n_fft: this makes a flat magnitude of 1 unit-variance
-        self._scale = np.float32(np.sqrt(n_fft / (2.0 * (128.0**2 - 1.0) / 3.0)))
+        self._scale = np.float32(np.sqrt(n_fft / ODD_BYTE_POWER))
         self._next_frame = 0
         self._tail = np.zeros((self._n_channels, 0), dtype=np.float32)  # last frame, not yet emitted
         self._pending = np.zeros((self._n_channels, 0), dtype=np.float32)
@@ -267,8 +268,8 @@ class NoiseStream:
         gain = np.broadcast_to(gain.astype(np.complex64), (self._n_channels, n_frames, n_bins))
         # drawn frame by frame, so the samples do not depend on how the stream is cut in blocks;
         # odd bytes (-127..127, mean 0) as real and imaginary parts: cheap, and Gaussian once summed
-        raw = np.frombuffer(self._rng.bytes(n_frames * self._n_channels * n_bins * 2), dtype=np.int8)
-        spectrum = (raw | np.int8(1)).astype(np.float32).reshape(n_frames, self._n_channels, n_bins * 2)
+        spectrum = odd_byte_bins(self._rng, n_frames * self._n_channels * n_bins * 2)
+        spectrum = spectrum.reshape(n_frames, self._n_channels, n_bins * 2)
         spectrum = spectrum.transpose(1, 0, 2).view(np.complex64)
         spectrum *= gain
         frames = scipy.fft.irfft(spectrum, n=self._n_fft, axis=-1, overwrite_x=True)
@@ -482,9 +483,9 @@ class NoiseLoop:
         grid = freqs if freqs.size <= 4097 else np.linspace(0.0, freqs[-1], 4097)
         shape = np.interp(freqs, grid, np.asarray(magnitude(grid), dtype=np.float64)).astype(np.float32)
         # odd bytes (-127..127, mean 0) as real and imaginary parts, as in NoiseStream
-        raw = np.frombuffer(rng.bytes(int(n_channels) * freqs.size * 2), dtype=np.int8)
-        spectrum = (raw | np.int8(1)).astype(np.float32).view(np.complex64).reshape(int(n_channels), -1)
-        spectrum *= (shape * np.float32(np.sqrt(n / (2.0 * (128.0**2 - 1.0) / 3.0)))).astype(np.complex64)
+        spectrum = odd_byte_bins(rng, int(n_channels) * freqs.size * 2).view(np.complex64)
+        spectrum = spectrum.reshape(int(n_channels), -1)
+        spectrum *= (shape * np.float32(np.sqrt(n / ODD_BYTE_POWER))).astype(np.complex64)
         self._loop = scipy.fft.irfft(spectrum, n=n, axis=-1)
         self._offset = int(rng.integers(n))
 
