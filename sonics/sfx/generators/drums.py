@@ -79,7 +79,9 @@ def _membrane_hit(
         ring *= np.float32(amp)
         ring *= np.sin(phase, out=phase)
         low[:length] += ring
-    # every mode starts at sin(0) = 0: low[0] is 0, where the upsampler starts from
+    # the modes' DC goes at the low rate (the bursts are band-passed: they have none); every
+    # mode starts at sin(0) = 0, so low[0] is 0, where the upsampler starts from
+    low = dc_block(low, rate)
     body = Upsampler(factor)(low[np.newaxis, 1:])[0, :n]
     # the stick's slap on the head, then the push of the head's first excursion (the punch)
     slap = _burst(rng, sample_rate, decay_s=0.0015 + 0.0015 * hardness, band_hz=(300.0, 6000.0))
@@ -139,10 +141,9 @@ class _Drum:
             if kind == 2:
                 self.strokes[kind, pick] = _rim_hit(rng, sample_rate)
             else:
-                hit = _membrane_hit(
+                self.strokes[kind, pick] = _membrane_hit(
                     rng, sample_rate, pitch_hz=self.pitch_hz, t60_s=self.t60_s, hardness=self.hardness[kind]
                 )
-                self.strokes[kind, pick] = dc_block(hit, sample_rate)
         return self.strokes[kind, pick]
 
 
