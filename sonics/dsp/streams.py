@@ -307,13 +307,16 @@ class NoiseStream:
             if first:
                 self._tail = frames[:, 0, overlap:]
                 frames = frames[:, 1:]
-            body = np.empty((self._n_channels, n_hops, hop), dtype=np.float32)
+            # the new hops are assembled right after the samples still pending: no copy to join them
+            waiting = self._pending.shape[1]
+            joined = np.empty((self._n_channels, waiting + n_hops * hop), dtype=np.float32)
+            joined[:, :waiting] = self._pending
+            body = joined[:, waiting:].reshape(self._n_channels, n_hops, hop)
             body[:, 0] = self._tail
             body[:, 1:] = frames[:, :-1, overlap:]
             body[:, :, hop - overlap :] += frames[:, :, :overlap]
             self._tail = frames[:, -1, overlap:]
-            done = body.reshape(self._n_channels, n_hops * hop)
-            self._pending = np.concatenate([self._pending, done], axis=1) if self._pending.shape[1] else done
+            self._pending = joined
         out, self._pending = self._pending[:, :n_samples], self._pending[:, n_samples:]
         return out
 
