@@ -192,13 +192,22 @@ def uniform_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int |
 
 def _power_law(rng: np.random.Generator, n: int, exponent: float, n_channels: int | None) -> np.ndarray:
     """Noise whose power spectrum falls as ``1 / f**exponent``, DC removed, unit RMS."""
-    # shaped over the next length the FFT is fast for (a prime length costs some 20 times more)
+    # shaped over the next length the FFT is fast for (a prime length costs some 20 times more);
+    # the spectrum of white Gaussian noise is drawn directly (independent complex Gaussian bins),
+    # so one inverse transform makes it
     size = scipy.fft.next_fast_len(n, real=True)
-    spectrum = scipy.fft.rfft(white_noise(rng, size, n_channels=n_channels), axis=-1)
-    bins = np.arange(spectrum.shape[-1], dtype=np.float64)
+    n_bins = size // 2 + 1
+    spectrum = complex_gaussian(rng, (n_bins,) if n_channels is None else (int(n_channels), n_bins))
+    bins = np.arange(n_bins, dtype=np.float32)
     bins[0] = np.inf  # no DC
-    spectrum *= bins ** (-exponent / 2.0)
-    x = scipy.fft.irfft(spectrum, n=size, axis=-1)[..., :n]
+    if exponent == 2.0:
+        weight = np.reciprocal(bins, out=bins)
+    elif exponent == 1.0:
+        weight = np.reciprocal(np.sqrt(bins, out=bins), out=bins)
+    else:
+        weight = bins ** np.float32(-exponent / 2.0)
+    spectrum *= weight
+    x = scipy.fft.irfft(spectrum, n=size, axis=-1)[..., :n].astype(np.float64)
     x -= np.mean(x, axis=-1, keepdims=True)  # what the cut left of the lowest bins
     return _unit_rms(x)
 
