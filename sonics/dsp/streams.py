@@ -671,12 +671,8 @@ def render_finished(
     ----------
     n_samples, n_channels, render_block, block_samples, out
         As for :func:`render_in_blocks`.
-    sample_rate : int
-        Samples per second.
-    peak_db : float
-        Peak level (dBFS, <= 0).
-    fade_in_s, fade_out_s : float
-        Fade lengths (s, >= 0).
+    sample_rate, peak_db, fade_in_s, fade_out_s
+        As for :func:`finish_in_place`.
 
     Returns
     -------
