@@ -131,7 +131,8 @@ class SwordClash:
         # the scrape of the edges in the first instant: bright noise, 60-120 ms
         t60_s = 0.06 + 0.06 * force
         m = min(n, round(1.1 * t60_s * sample_rate) + 1)
-        shimmer = highpass(rng.standard_normal(m), 4000.0, sample_rate)
+        # all n draws taken, as ever: the generator's later draws (a caller's next sound) stay the same
+        shimmer = highpass(rng.standard_normal(n)[:m], 4000.0, sample_rate)
         shimmer *= ad_envelope(m, sample_rate, attack_s=0.002, t60_s=t60_s)
         x[:m] += (0.05 + 0.1 * force) * shimmer
         audio = finish(x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.02)
