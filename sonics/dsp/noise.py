@@ -23,10 +23,12 @@ from sonics.dsp.envelopes import exp_decay
 from sonics.dsp.filters import highpass
 
 __all__ = [
+    "ODD_BYTE_POWER",
     "brown_noise",
     "complex_gaussian",
     "contact_click",
     "dust",
+    "odd_byte_bins",
     "pink_noise",
     "spectral_noise",
     "uniform_noise",
@@ -87,6 +89,40 @@ def complex_gaussian(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nda
     np.multiply(radius, np.cos(angle, out=trig), out=z.real)
     np.multiply(radius, np.sin(angle, out=trig), out=z.imag)
     return z
+
+
+ODD_BYTE_POWER = 2.0 * (128.0**2 - 1.0) / 3.0
+"""Mean ``|z|**2`` of a bin drawn by :func:`odd_byte_bins` (``E x**2 = 5461`` per part)."""
+
+
+def odd_byte_bins(rng: np.random.Generator, n_values: int) -> np.ndarray:
+    """Return ``n_values`` random odd integers in ``[-127, 127]`` as float32: noise bins made cheap.
+
+    Uniform bytes with the lowest bit set: mean 0, variance ``(128**2 - 1) / 3``, and no
+    logarithm or trigonometry to draw. Viewed as complex64 (real and imaginary parts
+    alternating), they are the bins of a noise spectrum: each sample of its inverse
+    transform sums hundreds of independent bins, so it is Gaussian all the same.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness (``rng.bytes``).
+    n_values : int
+        How many (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_values,)``, float32.
+
+    Examples
+    --------
+    >>> x = odd_byte_bins(np.random.default_rng(0), 100_000)
+    >>> x.dtype.name, bool(np.all(x % 2 == 1)), round(2 * float(np.mean(x**2)) / ODD_BYTE_POWER, 2)
+    ('float32', True, 1.0)
+    """
+    raw = np.frombuffer(rng.bytes(int(n_values)), dtype=np.int8)
+    return (raw | np.int8(1)).astype(np.float32)
 
 
 def white_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int | None = None) -> np.ndarray:
@@ -156,13 +192,22 @@ def uniform_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int |
 
 def _power_law(rng: np.random.Generator, n: int, exponent: float, n_channels: int | None) -> np.ndarray:
     """Noise whose power spectrum falls as ``1 / f**exponent``, DC removed, unit RMS."""
-    # shaped over the next length the FFT is fast for (a prime length costs some 20 times more)
+    # shaped over the next length the FFT is fast for (a prime length costs some 20 times more);
+    # the spectrum of white Gaussian noise is drawn directly (independent complex Gaussian bins),
+    # so one inverse transform makes it
     size = scipy.fft.next_fast_len(n, real=True)
-    spectrum = scipy.fft.rfft(white_noise(rng, size, n_channels=n_channels), axis=-1)
-    bins = np.arange(spectrum.shape[-1], dtype=np.float64)
+    n_bins = size // 2 + 1
+    spectrum = complex_gaussian(rng, (n_bins,) if n_channels is None else (int(n_channels), n_bins))
+    bins = np.arange(n_bins, dtype=np.float32)
     bins[0] = np.inf  # no DC
-    spectrum *= bins ** (-exponent / 2.0)
-    x = scipy.fft.irfft(spectrum, n=size, axis=-1)[..., :n]
+    if exponent == 2.0:
+        weight = np.reciprocal(bins, out=bins)
+    elif exponent == 1.0:
+        weight = np.reciprocal(np.sqrt(bins, out=bins), out=bins)
+    else:
+        weight = bins ** np.float32(-exponent / 2.0)
+    spectrum *= weight
+    x = scipy.fft.irfft(spectrum, n=size, axis=-1)[..., :n].astype(np.float64)
     x -= np.mean(x, axis=-1, keepdims=True)  # what the cut left of the lowest bins
     return _unit_rms(x)
 

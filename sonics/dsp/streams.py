@@ -15,7 +15,7 @@ loop, for noise that is gated or modulated many times over.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from scipy.signal import lfilter, sosfilt
 
 from sonics.core.errors import ParameterError
 from sonics.dsp.envelopes import db_to_gain, fade
+from sonics.dsp.noise import ODD_BYTE_POWER, odd_byte_bins
 from sonics.dsp.pulses import attack_decay_sos
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Upsampler",
     "finish_in_place",
     "output_array",
+    "render_finished",
     "render_in_blocks",
 ]
 
@@ -245,7 +247,7 @@ class NoiseStream:
         self._freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)[np.newaxis, :]
         # bins hold odd integers in [-127, 127] times the magnitude: mean 0, E|X|^2 = 2 * 5461;
         # the inverse FFT divides by n_fft: this makes a flat magnitude of 1 unit-variance
-        self._scale = np.float32(np.sqrt(n_fft / (2.0 * (128.0**2 - 1.0) / 3.0)))
+        self._scale = np.float32(np.sqrt(n_fft / ODD_BYTE_POWER))
         self._next_frame = 0
         self._tail = np.zeros((self._n_channels, 0), dtype=np.float32)  # last frame, not yet emitted
         self._pending = np.zeros((self._n_channels, 0), dtype=np.float32)
@@ -266,8 +268,8 @@ class NoiseStream:
         gain = np.broadcast_to(gain.astype(np.complex64), (self._n_channels, n_frames, n_bins))
         # drawn frame by frame, so the samples do not depend on how the stream is cut in blocks;
         # odd bytes (-127..127, mean 0) as real and imaginary parts: cheap, and Gaussian once summed
-        raw = np.frombuffer(self._rng.bytes(n_frames * self._n_channels * n_bins * 2), dtype=np.int8)
-        spectrum = (raw | np.int8(1)).astype(np.float32).reshape(n_frames, self._n_channels, n_bins * 2)
+        spectrum = odd_byte_bins(self._rng, n_frames * self._n_channels * n_bins * 2)
+        spectrum = spectrum.reshape(n_frames, self._n_channels, n_bins * 2)
         spectrum = spectrum.transpose(1, 0, 2).view(np.complex64)
         spectrum *= gain
         frames = scipy.fft.irfft(spectrum, n=self._n_fft, axis=-1, overwrite_x=True)
@@ -305,13 +307,16 @@ class NoiseStream:
             if first:
                 self._tail = frames[:, 0, overlap:]
                 frames = frames[:, 1:]
-            body = np.empty((self._n_channels, n_hops, hop), dtype=np.float32)
+            # the new hops are assembled right after the samples still pending: no copy to join them
+            waiting = self._pending.shape[1]
+            joined = np.empty((self._n_channels, waiting + n_hops * hop), dtype=np.float32)
+            joined[:, :waiting] = self._pending
+            body = joined[:, waiting:].reshape(self._n_channels, n_hops, hop)
             body[:, 0] = self._tail
             body[:, 1:] = frames[:, :-1, overlap:]
             body[:, :, hop - overlap :] += frames[:, :, :overlap]
             self._tail = frames[:, -1, overlap:]
-            done = body.reshape(self._n_channels, n_hops * hop)
-            self._pending = np.concatenate([self._pending, done], axis=1) if self._pending.shape[1] else done
+            self._pending = joined
         out, self._pending = self._pending[:, :n_samples], self._pending[:, n_samples:]
         return out
 
@@ -481,9 +486,9 @@ class NoiseLoop:
         grid = freqs if freqs.size <= 4097 else np.linspace(0.0, freqs[-1], 4097)
         shape = np.interp(freqs, grid, np.asarray(magnitude(grid), dtype=np.float64)).astype(np.float32)
         # odd bytes (-127..127, mean 0) as real and imaginary parts, as in NoiseStream
-        raw = np.frombuffer(rng.bytes(int(n_channels) * freqs.size * 2), dtype=np.int8)
-        spectrum = (raw | np.int8(1)).astype(np.float32).view(np.complex64).reshape(int(n_channels), -1)
-        spectrum *= (shape * np.float32(np.sqrt(n / (2.0 * (128.0**2 - 1.0) / 3.0)))).astype(np.complex64)
+        spectrum = odd_byte_bins(rng, int(n_channels) * freqs.size * 2).view(np.complex64)
+        spectrum = spectrum.reshape(int(n_channels), -1)
+        spectrum *= (shape * np.float32(np.sqrt(n / ODD_BYTE_POWER))).astype(np.complex64)
         self._loop = scipy.fft.irfft(spectrum, n=n, axis=-1)
         self._offset = int(rng.integers(n))
 
@@ -504,29 +509,99 @@ class NoiseLoop:
 _SCAN_SAMPLES = 1 << 16
 """Samples of a row searched at a time for a long sound's extremes."""
 
+Extreme = tuple[int, np.float32]
+"""Where an extreme of a row is and its value: ``(sample, value)``."""
 
-def _first_extreme(audio: np.ndarray, find: Callable[[np.ndarray], Any]) -> tuple[int, int]:
-    """Return where ``find`` (``np.argmax`` or ``np.argmin``) would point in ``audio``, row by row.
 
-    The same index as ``find`` on the whole array (the first extreme in row order, or the
-    first NaN), found in pieces of a row: numpy copies an array that is not C-ordered
-    before searching it, and a long stem buffer is stored interleaved.
+def _span_extremes(row: np.ndarray, start: int, stop: int) -> tuple[Extreme, Extreme]:
+    """Return the first maximum and the first minimum (or first NaN) of ``row[start:stop]``.
+
+    Searched in pieces: numpy copies a piece that is not contiguous before searching it,
+    and a long stem buffer is stored interleaved.
+    """
+    found: list[Extreme] = []
+    for find, wins in ((np.argmax, np.greater), (np.argmin, np.less)):
+        best: Extreme | None = None
+        for a in range(start, stop, _SCAN_SAMPLES):
+            piece = row[a : min(stop, a + _SCAN_SAMPLES)]
+            at = int(find(piece))
+            if best is None or np.isnan(piece[at]) or wins(piece[at], best[1]):
+                best = (a + at, piece[at])
+                if np.isnan(best[1]):
+                    break
+        assert best is not None  # never asked for an empty span
+        found.append(best)
+    return found[0], found[1]
+
+
+def _first_extreme(rows: Sequence[Sequence[Extreme]], wins: Callable[[Any, Any], Any]) -> tuple[int, int]:
+    """Return ``(row, sample)`` of the first extreme (or first NaN) in row order among each row's candidates.
+
+    ``rows[r]`` lists row ``r``'s candidates in sample order, each the first extreme of
+    its span: the result is where ``np.argmax`` (``wins`` = ``np.greater``) or
+    ``np.argmin`` (``np.less``) would point on the whole array.
     """
     best: tuple[int, int] | None = None
     best_value = np.float32(0.0)
-    wins = np.greater if find is np.argmax else np.less
-    for row in range(audio.shape[0]):
-        for start in range(0, audio.shape[1], _SCAN_SAMPLES):
-            piece = audio[row, start : start + _SCAN_SAMPLES]
-            at = int(find(piece))
-            value = piece[at]
+    for r, candidates in enumerate(rows):
+        for sample, value in candidates:
             if np.isnan(value):
-                return row, start + at
+                return r, sample
             if best is None or wins(value, best_value):
-                best, best_value = (row, start + at), value
+                best, best_value = (r, sample), value
     if best is None:
-        raise ParameterError(f"cannot normalise an empty sound (shape {audio.shape})")
+        raise ParameterError("cannot normalise an empty sound")
     return best
+
+
+def _fade_lengths(n: int, sample_rate: int, fade_in_s: float, fade_out_s: float) -> tuple[int, int]:
+    return min(n, round(fade_in_s * sample_rate)), min(n, round(fade_out_s * sample_rate))
+
+
+def _check_float32(audio: np.ndarray) -> None:
+    if audio.dtype != np.float32 or audio.ndim != 2:
+        raise ParameterError(
+            f"audio must be float32 of shape (channels, samples), got {audio.dtype} {audio.shape}"
+        )
+
+
+def _fade_and_scale(
+    audio: np.ndarray,
+    sample_rate: int,
+    peak_db: float,
+    fade_in_s: float,
+    fade_out_s: float,
+    body: Sequence[tuple[Sequence[Extreme], Sequence[Extreme]]] | None,
+) -> np.ndarray:
+    """Fade the ends of ``audio``, scale it to ``peak_db``; ``body``: each row's extremes between the fades.
+
+    ``body[r]`` holds row ``r``'s maxima and minima of spans that cover the samples the
+    fades leave alone, in sample order; without it the whole sound is searched.
+    """
+    n = audio.shape[1]
+    n_in, n_out = _fade_lengths(n, sample_rate, fade_in_s, fade_out_s)
+    if n_in > 0:
+        audio[:, :n_in] = fade(audio[:, :n_in], sample_rate, in_s=fade_in_s, out_s=0.0)
+    if n_out > 0:
+        audio[:, n - n_out :] = fade(audio[:, n - n_out :], sample_rate, in_s=0.0, out_s=fade_out_s)
+    spans = [(0, n)] if body is None or n_in + n_out >= n else [(0, n_in), (n - n_out, n)]
+    highs: list[list[Extreme]] = []
+    lows: list[list[Extreme]] = []
+    for r in range(audio.shape[0]):
+        found = [_span_extremes(audio[r], a, b) for a, b in spans if a < b]
+        inner = ([], []) if len(spans) == 1 or body is None else body[r]
+        head, tail = (found[:1], found[1:]) if n_in > 0 else ([], found)
+        highs.append([f[0] for f in head] + list(inner[0]) + [f[0] for f in tail])
+        lows.append([f[1] for f in head] + list(inner[1]) + [f[1] for f in tail])
+    high, low = _first_extreme(highs, np.greater), _first_extreme(lows, np.less)
+    index = high if audio[high] >= -audio[low] else low
+    peak = float(abs(audio[index]))
+    if not np.isfinite(peak) or peak == 0.0:
+        raise ParameterError(f"cannot normalise a silent or non-finite sound (peak {peak})")
+    target = db_to_gain(peak_db)
+    audio *= np.float32(target / peak)
+    audio[index] = np.float32(np.sign(audio[index]) * target)  # exactly the target after rounding
+    return audio
 
 
 def finish_in_place(
@@ -567,25 +642,72 @@ def finish_in_place(
     >>> float(y[0, 0]), round(float(y.max()), 6)
     (0.0, 0.501187)
     """
-    if audio.dtype != np.float32 or audio.ndim != 2:
-        raise ParameterError(
-            f"audio must be float32 of shape (channels, samples), got {audio.dtype} {audio.shape}"
-        )
-    n = audio.shape[1]
-    n_in, n_out = min(n, round(fade_in_s * sample_rate)), min(n, round(fade_out_s * sample_rate))
-    if n_in > 0:
-        audio[:, :n_in] = fade(audio[:, :n_in], sample_rate, in_s=fade_in_s, out_s=0.0)
-    if n_out > 0:
-        audio[:, n - n_out :] = fade(audio[:, n - n_out :], sample_rate, in_s=0.0, out_s=fade_out_s)
-    high, low = _first_extreme(audio, np.argmax), _first_extreme(audio, np.argmin)
-    index = high if audio[high] >= -audio[low] else low
-    peak = float(abs(audio[index]))
-    if not np.isfinite(peak) or peak == 0.0:
-        raise ParameterError(f"cannot normalise a silent or non-finite sound (peak {peak})")
-    target = db_to_gain(peak_db)
-    audio *= np.float32(target / peak)
-    audio[index] = np.float32(np.sign(audio[index]) * target)  # exactly the target after rounding
-    return audio
+    _check_float32(audio)
+    if audio.shape[1] == 0:
+        raise ParameterError(f"cannot normalise an empty sound (shape {audio.shape})")
+    return _fade_and_scale(audio, sample_rate, peak_db, fade_in_s, fade_out_s, None)
+
+
+def render_finished(
+    n_samples: int,
+    n_channels: int,
+    render_block: BlockFn,
+    *,
+    sample_rate: int,
+    peak_db: float,
+    fade_in_s: float = 0.0,
+    fade_out_s: float = 0.01,
+    block_samples: int = BLOCK_SAMPLES,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Render a long sound block after block and finish it: fades and peak level.
+
+    The same samples as :func:`render_in_blocks` followed by :func:`finish_in_place`,
+    for less: each block's extremes are found while it is fresh and contiguous, so the
+    finished sound (a stem buffer stored interleaved, say) is never searched for its peak;
+    only the faded ends are.
+
+    Parameters
+    ----------
+    n_samples, n_channels, render_block, block_samples, out
+        As for :func:`render_in_blocks`.
+    sample_rate, peak_db, fade_in_s, fade_out_s
+        As for :func:`finish_in_place`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_channels, n_samples)``, float32: ``out[:n_channels]`` when given.
+
+    Raises
+    ------
+    ParameterError
+        As :func:`render_in_blocks` and :func:`finish_in_place` do.
+
+    Examples
+    --------
+    >>> x = render_finished(6, 1, lambda a, b: np.arange(a, b)[np.newaxis] + 1.0, sample_rate=4,
+    ...                     peak_db=0.0, fade_out_s=0.0, block_samples=4)
+    >>> [round(float(v), 3) for v in x[0]]
+    [0.167, 0.333, 0.5, 0.667, 0.833, 1.0]
+    """
+    n_in, n_out = _fade_lengths(n_samples, sample_rate, fade_in_s, fade_out_s)
+    body: list[tuple[list[Extreme], list[Extreme]]] = [([], []) for _ in range(n_channels)]
+
+    def measured(start: int, stop: int) -> np.ndarray:
+        block = np.asarray(render_block(start, stop))
+        if block.dtype != np.float32:  # searched as it will be stored
+            block = block.astype(np.float32)
+        lo, hi = max(start, n_in), min(stop, n_samples - n_out)  # the fades' samples are searched later
+        if lo < hi and block.shape == (n_channels, stop - start):
+            for r, (highs, lows) in enumerate(body):
+                high, low = _span_extremes(block[r], lo - start, hi - start)
+                highs.append((high[0] + start, high[1]))
+                lows.append((low[0] + start, low[1]))
+        return block
+
+    audio = render_in_blocks(n_samples, n_channels, measured, block_samples=block_samples, out=out)
+    return _fade_and_scale(audio, sample_rate, peak_db, fade_in_s, fade_out_s, body)
 
 
 class BurstStream:

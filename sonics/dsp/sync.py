@@ -9,7 +9,6 @@ placed by the transient, not by the file start.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
 from sonics.core.errors import ParameterError
 
@@ -119,5 +118,15 @@ def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) ->
     if not x.any():
         raise ParameterError("audio is silent: it has no peak")
     window = max(1, round(window_ms * sample_rate / 1000))
-    energy = uniform_filter1d(np.mean(x**2, axis=0), size=window, mode="constant")
-    return int(np.argmax(energy))
+    # the mean square over the channels, summed row by row (as numpy's mean sums them, and
+    # several times faster than its reduction over a short first axis)
+    power = x[0] ** 2
+    for row in x[1:]:
+        power += row**2
+    if x.shape[0] > 1:
+        power /= x.shape[0]
+    # sums over the window centred on each sample (samples beyond the ends count as zero), from
+    # running totals of the padded power: its argmax is the centred mean's
+    half = window // 2
+    totals = np.cumsum(np.concatenate([np.zeros(half + 1), power, np.zeros(window - half)]))
+    return int(np.argmax(totals[window : window + power.size] - totals[: power.size]))

@@ -72,6 +72,9 @@ def _bed_in_place(stem: np.ndarray, planned: PlannedSound, sample_rate: int) -> 
     gains = _stereo_gains(sound.audio.shape[0], planned.pan, 10.0 ** (planned.gain_db / 20))
     if sound.audio.shape[0] == 1:  # a mono bed in the left row: the right gets its own copy
         np.multiply(stem[0], gains[1], out=stem[1])
+    elif gains[0] == gains[1]:  # a centred stereo bed: one pass over the interleaved samples
+        stem *= gains[0]
+        return
     else:
         stem[1] *= gains[1]
     stem[0] *= gains[0]

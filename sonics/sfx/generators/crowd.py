@@ -25,7 +25,7 @@ from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import lowpass_response
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
 from sonics.dsp.pulses import poisson_times
-from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler, finish_in_place, render_in_blocks
+from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler, render_finished
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
 
 __all__ = ["ArmyRoar"]
@@ -129,15 +129,15 @@ def _voice_responses(sample_rate: int, shifts: np.ndarray, raise_hz: float) -> n
 class _Voices:
     """The shouts' glottal pulses as impulse trains, made a batch of shouts at a time as the blocks need them.
 
-    Each batch's pulses are added at once into a buffer of trains (per vowel and channel)
-    that reaches as far as its longest shout; blocks are then read off its front, in order.
+    A batch's pulses wait (as sample, weights and vowel) until the block they fall in:
+    each block's trains (per vowel and channel) are then one ``bincount`` of its own
+    pulses, the size of the block, however far the batch's longest shout reaches.
     """
 
     def __init__(self, rng: np.random.Generator, shouts: _Shouts, rate_hz: float) -> None:
         self._rng, self._shouts, self._rate = rng, shouts, rate_hz
         self._next = 0  # first shout not yet turned into pulses
-        self._buffer = np.zeros((len(_VOWELS), 2, 0))  # trains from ``self._start`` on
-        self._start = 0
+        self._waiting = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
 
     def trains(self, start: int, n_samples: int) -> np.ndarray:
         """Return the impulse trains of samples ``[start, start + n_samples)``, shape ``(n_vowels, 2, n)``."""
@@ -146,36 +146,24 @@ class _Voices:
         last = int(np.searchsorted(self._shouts.start_s, (stop + 4) / self._rate))
         if last > self._next:
             batch = _Shouts(*(getattr(self._shouts, f)[..., self._next : last] for f in _Shouts.__slots__))
-            self._add(*_pulses(self._rng, batch, self._rate))
+            fresh = _pulses(self._rng, batch, self._rate)
+            self._waiting = tuple(np.concatenate(pair) for pair in zip(self._waiting, fresh, strict=True))
             self._next = last
-        if self._buffer.shape[2] < n_samples:
-            self._grow(n_samples)
-        out = self._buffer[:, :, :n_samples]
-        self._buffer, self._start = self._buffer[:, :, n_samples:], stop
-        return out
-
-    def _grow(self, width: int) -> None:
-        wider = np.zeros((len(_VOWELS), 2, width))
-        wider[:, :, : self._buffer.shape[2]] = self._buffer
-        self._buffer = wider
-
-    def _add(self, sample: np.ndarray, left: np.ndarray, right: np.ndarray, vowel: np.ndarray) -> None:
-        index = sample - self._start
-        keep = index >= 0  # nothing before the bed's first sample (or an earlier block)
-        index, left, right, vowel = index[keep], left[keep], right[keep], vowel[keep]
-        if index.size == 0:
-            return
-        width = max(self._buffer.shape[2], int(index.max()) + 1)
-        if width > self._buffer.shape[2]:
-            self._grow(width)
-        # flat index in the (vowel, channel, sample) buffer: the right channel's row follows the left's
-        flat = vowel * (2 * width) + index
+        sample, left, right, vowel = self._waiting
+        now = sample < stop
+        later = ~now
+        self._waiting = (sample[later], left[later], right[later], vowel[later])
+        index = sample[now] - start
+        keep = index >= 0  # nothing before the bed's first sample
+        index, vowel = index[keep], vowel[now][keep]
+        # flat index in the (vowel, channel, sample) trains: the right channel's row follows the left's
+        flat = vowel * (2 * n_samples) + index
         trains = np.bincount(
-            np.concatenate([flat, flat + width]),
-            np.concatenate([left, right]),
-            minlength=len(_VOWELS) * 2 * width,
+            np.concatenate([flat, flat + n_samples]),
+            np.concatenate([left[now][keep], right[now][keep]]),
+            minlength=len(_VOWELS) * 2 * n_samples,
         )
-        self._buffer += trains.reshape(len(_VOWELS), 2, width)
+        return trains.reshape(len(_VOWELS), 2, n_samples)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +280,15 @@ class ArmyRoar:
             out += voiced
             return out[:, : stop - start]
 
-        audio = render_in_blocks(n_samples, 2, block, block_samples=_BLOCK, out=out)
-        finish_in_place(
-            audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
+        audio = render_finished(
+            n_samples,
+            2,
+            block,
+            sample_rate=sample_rate,
+            peak_db=peak_db_for(self.intensity),
+            fade_in_s=0.05,
+            fade_out_s=0.05,
+            block_samples=_BLOCK,
+            out=out,
         )
         return Sound(audio, sample_rate, 0)

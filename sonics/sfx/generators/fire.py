@@ -23,7 +23,7 @@ from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom, expand
 from sonics.dsp.filters import bandpass_response, lowpass_response
 from sonics.dsp.pulses import poisson_times
-from sonics.dsp.streams import NoiseStream, SosStream, Upsampler, finish_in_place, render_in_blocks
+from sonics.dsp.streams import NoiseStream, SosStream, Upsampler, render_finished
 from sonics.sfx.generators._fields import check_bed, check_range, curve_reader, peak_db_for
 
 __all__ = ["Fire"]
@@ -190,8 +190,14 @@ class Fire:
             out += canvas[:, :m]
             return out
 
-        audio = render_in_blocks(n_samples, 2, block, out=out)
-        finish_in_place(
-            audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
+        audio = render_finished(
+            n_samples,
+            2,
+            block,
+            sample_rate=sample_rate,
+            peak_db=peak_db_for(self.intensity),
+            fade_in_s=0.05,
+            fade_out_s=0.05,
+            out=out,
         )
         return Sound(audio, sample_rate, 0)

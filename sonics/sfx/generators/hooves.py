@@ -19,7 +19,7 @@ from scipy.signal import butter, iirpeak, sosfreqz, tf2sos
 
 from sonics.core.sound import Sound
 from sonics.dsp.pulses import attack_decay_sos, impulses
-from sonics.dsp.streams import NoiseLoop, SosStream, Upsampler, finish_in_place, render_in_blocks
+from sonics.dsp.streams import NoiseLoop, SosStream, Upsampler, render_finished
 from sonics.sfx.generators._fields import (
     check_bed,
     check_choice,
@@ -331,8 +331,16 @@ class Hooves:
             audio += high_rate[2 * ch :] * dirt_noise.read(start, m * _DIVISOR)
             return audio[:, : stop - start]  # every path is band-passed noise or a resonance: no DC
 
-        audio = render_in_blocks(n_samples, n_channels, block, block_samples=_BLOCK, out=out)
-        finish_in_place(audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.01)
+        audio = render_finished(
+            n_samples,
+            n_channels,
+            block,
+            sample_rate=sample_rate,
+            peak_db=peak_db_for(self.intensity),
+            fade_out_s=0.01,
+            block_samples=_BLOCK,
+            out=out,
+        )
         return Sound(audio, sample_rate, 0)
 
 

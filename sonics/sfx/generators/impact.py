@@ -80,10 +80,16 @@ class BodyImpact:
             return min(n, round(1.1 * t60_s * sample_rate) + 1)
 
         x = np.zeros(n)
+        t60_s = 0.004 + 0.004 * (1 - hard)
+        # the click lasts 2 * t60 (contact_click's own length): only that much is made and added
         contact = contact_click(
-            rng, n, sample_rate, t60_s=0.004 + 0.004 * (1 - hard), corner_hz=600 + 2400 * hard
+            rng,
+            min(n, round(2.0 * t60_s * sample_rate) + 8),
+            sample_rate,
+            t60_s=t60_s,
+            corner_hz=600 + 2400 * hard,
         )
-        x += (0.9 + 0.6 * hard) * contact
+        x[: contact.size] += (0.9 + 0.6 * hard) * contact
 
         end_hz = self.pitch_hz * jitter * (1.15 - 0.3 * size)  # bigger bodies sit lower
         t60 = min(room, 0.12 + 0.15 * size)

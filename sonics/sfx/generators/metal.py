@@ -121,11 +121,20 @@ class SwordClash:
         ringing = modal_bank(freqs, t60, amps, n, sample_rate, phases=phases)
         ringing /= np.max(np.abs(ringing))
 
-        contact = contact_click(rng, n, sample_rate, t60_s=0.003, corner_hz=2500.0)
+        # the contact and the scrape are short: computed only until they have died away
+        # (the click within 2 * t60, the shimmer 66 dB down), added to the ring's start
+        x = ringing
+        contact = contact_click(
+            rng, min(n, round(0.006 * sample_rate) + 8), sample_rate, t60_s=0.003, corner_hz=2500.0
+        )
+        x[: contact.size] += (0.45 + 0.35 * force) * contact
         # the scrape of the edges in the first instant: bright noise, 60-120 ms
-        shimmer = highpass(rng.standard_normal(n), 4000.0, sample_rate)
-        shimmer *= ad_envelope(n, sample_rate, attack_s=0.002, t60_s=0.06 + 0.06 * force)
-        x = ringing + (0.45 + 0.35 * force) * contact + (0.05 + 0.1 * force) * shimmer
+        t60_s = 0.06 + 0.06 * force
+        m = min(n, round(1.1 * t60_s * sample_rate) + 1)
+        # all n draws taken, as ever: the generator's later draws (a caller's next sound) stay the same
+        shimmer = highpass(rng.standard_normal(n)[:m], 4000.0, sample_rate)
+        shimmer *= ad_envelope(m, sample_rate, attack_s=0.002, t60_s=t60_s)
+        x[:m] += (0.05 + 0.1 * force) * shimmer
         audio = finish(x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.02)
         return Sound(audio, sample_rate, 0)
 

@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import even_level, finish, sample_times
+from sonics.dsp.envelopes import even_level, finish, interpolate_grid
 from sonics.dsp.filters import bandpass_power, lowpass_response
 from sonics.dsp.noise import MagnitudeFn, spectral_noise
 from sonics.dsp.sync import peak_sample
@@ -42,9 +42,14 @@ def _speed(times_s: np.ndarray, peak_s: float, duration_s: float) -> np.ndarray:
     return bump
 
 
+_LEVEL_STEP = 8
+"""Samples between the points the loudness is computed at (0.17 ms at 48 kHz), linear in between."""
+
+
 def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
     """Dipole level (speed cubed) sharpened into a point at the pass, so the peak is where designed."""
-    delta = (sample_times(n, sample_rate) - peak_s).astype(np.float32)
+    grid = np.arange(-(-n // _LEVEL_STEP) + 1) * _LEVEL_STEP  # the last point at or past the end
+    delta = (grid / sample_rate - peak_s).astype(np.float32)
     speed = _speed(delta + np.float32(peak_s), peak_s, duration_s)
     level = speed * speed
     level *= speed
@@ -53,7 +58,7 @@ def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.
     delta[:before] *= 4.0 / peak_s
     delta[before:] *= -4.0 / (duration_s - peak_s)
     level *= np.exp(delta, out=delta)
-    return level
+    return interpolate_grid(level, _LEVEL_STEP, n)
 
 
 def _render_aero(

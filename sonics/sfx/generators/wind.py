@@ -19,7 +19,7 @@ import numpy as np
 from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import bandpass_response, lowpass_response
-from sonics.dsp.streams import NoiseStream, finish_in_place, render_in_blocks
+from sonics.dsp.streams import NoiseStream, render_finished
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
 
 __all__ = ["Wind"]
@@ -184,8 +184,14 @@ class Wind:
                 out += whistles(start, m)
             return out[:, : stop - start]
 
-        audio = render_in_blocks(n_samples, 2, block, out=out)
-        finish_in_place(
-            audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
+        audio = render_finished(
+            n_samples,
+            2,
+            block,
+            sample_rate=sample_rate,
+            peak_db=peak_db_for(self.intensity),
+            fade_in_s=0.05,
+            fade_out_s=0.05,
+            out=out,
         )
         return Sound(audio, sample_rate, 0)

@@ -5,7 +5,14 @@ import pytest
 from scipy.signal import butter, sosfilt
 
 from sonics.core.errors import ParameterError
-from sonics.dsp.streams import BurstStream, NoiseStream, SosStream, finish_in_place, render_in_blocks
+from sonics.dsp.streams import (
+    BurstStream,
+    NoiseStream,
+    SosStream,
+    finish_in_place,
+    render_finished,
+    render_in_blocks,
+)
 
 SR = 48_000
 
@@ -89,3 +96,38 @@ def test_finish_in_place_sets_the_peak_and_fades_without_copying() -> None:
         finish_in_place(np.zeros((1, 10), dtype=np.float32), SR, peak_db=-6.0)
     with pytest.raises(ParameterError, match="float32"):
         finish_in_place(np.zeros((1, 10)), SR, peak_db=-6.0)
+
+
+@pytest.mark.parametrize(
+    ("n", "block", "fade_in_s", "fade_out_s"), [(9600, 1000, 0.01, 0.01), (5000, 4096, 0.0, 0.02)]
+)
+def test_render_finished_is_render_in_blocks_then_finish_in_place(n, block, fade_in_s, fade_out_s) -> None:
+    rng = np.random.default_rng(6)
+    audio = rng.standard_normal((2, n))
+    audio[1, 3] = 9.0  # the loudest sample under the fade-in: it must lose to the loudest after it
+    audio[0, n // 2] = audio[1, n // 3] = -4.0  # equal extremes in two rows: the first row's wins
+    audio[0, 2 * n // 3] = 4.0
+
+    def render(a: int, b: int) -> np.ndarray:
+        return audio[:, a:b]
+
+    expected = finish_in_place(
+        render_in_blocks(n, 2, render, block_samples=block),
+        SR,
+        peak_db=-3.0,
+        fade_in_s=fade_in_s,
+        fade_out_s=fade_out_s,
+    )
+    interleaved = np.zeros((n, 2), dtype=np.float32).T
+    got = render_finished(
+        n,
+        2,
+        render,
+        sample_rate=SR,
+        peak_db=-3.0,
+        fade_in_s=fade_in_s,
+        fade_out_s=fade_out_s,
+        block_samples=block,
+        out=interleaved,
+    )
+    assert np.shares_memory(got, interleaved) and np.array_equal(got, expected)
