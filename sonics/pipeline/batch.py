@@ -261,7 +261,7 @@ def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # a worker's last heartbeat at shutdown is no error of the run
         )
     return Client(cluster), cluster
 
