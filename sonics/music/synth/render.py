@@ -28,7 +28,7 @@ from sonics.core.score import Part, Score
 from sonics.core.sound import Stem
 from sonics.core.tempo import TempoMap
 from sonics.dsp.dynamics import peak_limit
-from sonics.dsp.envelopes import db_to_gain, interpolate_grid
+from sonics.dsp.envelopes import db_to_gain
 from sonics.music.synth.registry import instrument_for
 from sonics.music.synth.voice import Articulation, Instrument
 
@@ -49,6 +49,7 @@ _DAMP_S = 0.08  # a re-struck drum or re-plucked string: how long the old ring t
 _CONTROL_STEP = 256  # samples between points of a moving expression
 _STEADY = 0.01  # expression that moves less than this over a note is taken as constant (a 0.1 dB step)
 _HEAD_FADE_S = 0.002  # a note cut by the picture's start fades in over this
+_RAMP = (np.arange(_CONTROL_STEP) / _CONTROL_STEP).astype(np.float32)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -75,23 +76,36 @@ def _balance(pan: float) -> tuple[float, float]:
     return min(1.0, np.sqrt(2.0) * np.cos(angle)), min(1.0, np.sqrt(2.0) * np.sin(angle))
 
 
-def _envelope(note: _Placed, sample_rate: int) -> np.ndarray | None:
-    """Return the note's gain over its extent for its release, damping and a cut head (None: all 1)."""
-    envelope = None
-    if note.articulation.gated and note.extent > note.gate:  # an exponential glide to exactly 0
-        envelope = np.ones(note.extent, dtype=np.float32)
-        release = max(1, round(note.articulation.release_s * sample_rate))
-        u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(release)
-        envelope[note.gate :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
-    if note.damped:  # the next stroke on the key stops this one's ring
-        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
-        damp = min(note.extent, round(_DAMP_S * sample_rate))
-        envelope[note.extent - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
+def _envelope(note: _Placed, sample_rate: int) -> tuple[int, np.ndarray] | None:
+    """Return where the note's gain leaves 1 and its gain from there to its extent's end (None: all 1).
+
+    The release after a gated note's end, the damping by the next stroke on its key, a head
+    cut by the picture's start: only the samples they touch get a gain, not the whole note.
+    """
+    first = note.extent
+    release = note.articulation.gated and note.extent > note.gate
+    damp = min(note.extent, round(_DAMP_S * sample_rate)) if note.damped else 0
+    if release:
+        first = note.gate
+    if damp:
+        first = min(first, note.extent - damp)
+    if note.onset < 0:
+        first = min(first, -note.onset)
+    if first >= note.extent:
+        return None
+    envelope = np.ones(note.extent - first, dtype=np.float32)
+    if release:  # an exponential glide to exactly 0
+        length = max(1, round(note.articulation.release_s * sample_rate))
+        u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(length)
+        envelope[note.gate - first :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
+    if damp:  # the next stroke on the key stops this one's ring
+        envelope[envelope.size - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
     if note.onset < 0:  # a note cut by the picture's start fades in
-        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
         head = min(note.extent + note.onset, round(_HEAD_FADE_S * sample_rate))
-        envelope[-note.onset : -note.onset + head] *= np.linspace(0.0, 1.0, head, dtype=np.float32)
-    return envelope
+        envelope[-note.onset - first : -note.onset - first + head] *= np.linspace(
+            0.0, 1.0, head, dtype=np.float32
+        )
+    return first, envelope
 
 
 def _resolve(
@@ -155,27 +169,45 @@ def _resolve(
     return [p for p in placed if p.onset < n_samples and p.onset + p.extent > 0]
 
 
-def _dynamics(part: Part, tempo_map: TempoMap, note: _Placed, sample_rate: int) -> float | np.ndarray:
-    """Return the note's dynamics 0..1 over its extent: velocity times expression (a number if constant)."""
-    velocity = note.velocity / 127.0
-    if not part.expression:
-        return velocity
-    n_points = note.extent // _CONTROL_STEP + 2
-    times_s = (note.onset + _CONTROL_STEP * np.arange(n_points)) / sample_rate
-    levels = np.asarray(part.expression_at(tempo_map.seconds_to_beats(times_s)), dtype=np.float64)
-    if float(levels.max() - levels.min()) <= _STEADY:
-        return velocity * float(levels.mean())
-    return (velocity * interpolate_grid(levels, _CONTROL_STEP, note.extent)).astype(np.float32)
+def _dynamics(
+    part: Part, tempo_map: TempoMap, placed: list[_Placed], sample_rate: int
+) -> list[float | np.ndarray]:
+    """Return each note's dynamics 0..1 over its extent: velocity times expression (a number if constant).
+
+    The expression is read on each note's own grid of a point every ``_CONTROL_STEP``
+    samples from its onset, for every note in one pass; a level that moves is interpolated
+    to every sample (float32).
+    """
+    velocities = [p.velocity / 127.0 for p in placed]
+    if not part.expression or not placed:
+        return velocities
+    n_points = np.array([p.extent // _CONTROL_STEP + 2 for p in placed])
+    onsets = np.repeat(np.array([p.onset for p in placed]), n_points)
+    steps = np.arange(n_points.sum()) - np.repeat(np.cumsum(n_points) - n_points, n_points)
+    times_s = (onsets + _CONTROL_STEP * steps) / sample_rate
+    levels = np.split(
+        np.asarray(part.expression_at(tempo_map.seconds_to_beats(times_s)), dtype=np.float64),
+        np.cumsum(n_points)[:-1],
+    )
+    out: list[float | np.ndarray] = []
+    for p, velocity, level in zip(placed, velocities, levels, strict=True):
+        if float(level.max() - level.min()) <= _STEADY:
+            out.append(velocity * float(level.mean()))
+            continue
+        v = (velocity * level).astype(np.float32)
+        n_seg = -(-p.extent // _CONTROL_STEP)  # the points cover every segment (two spare)
+        ramp = np.empty((n_seg, _CONTROL_STEP), dtype=np.float32)
+        np.multiply(np.diff(v[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
+        ramp += v[:n_seg, np.newaxis]
+        out.append(ramp.reshape(-1)[: p.extent])
+    return out
 
 
-def _layer_weights(
-    n_layers: int, dynamics: float | np.ndarray, envelope: np.ndarray | None
-) -> list[tuple[int, float | np.ndarray]]:
+def _layer_weights(n_layers: int, dynamics: float | np.ndarray) -> list[tuple[int, float | np.ndarray]]:
     """Return each sounding layer's gain (a number, or one per sample): the blend at the dynamics.
 
     Dynamics ``d`` sit at layer position ``x = d * (n_layers - 1)``; the two layers around
-    ``x`` are mixed linearly (coherent layers: a timbre in between), at a gain of ``d**2``,
-    times the note's envelope.
+    ``x`` are mixed linearly (coherent layers: a timbre in between), at a gain of ``d**2``.
     """
     top = n_layers - 1
     if np.ndim(dynamics) == 0:
@@ -183,11 +215,13 @@ def _layer_weights(
         low = min(int(d * top), max(top - 1, 0))
         frac = d * top - low
         pairs = [(low, d * d * (1.0 - frac))] + ([(low + 1, d * d * frac)] if top > 0 and frac > 0 else [])
-        pairs = [(layer, w) for layer, w in pairs if w > 0]
-        return pairs if envelope is None else [(layer, envelope * np.float32(w)) for layer, w in pairs]
+        return [(layer, w) for layer, w in pairs if w > 0]
     d = np.asarray(dynamics, dtype=np.float32)
+    gain = d * d
+    if top == 1:  # the usual two layers: d**2 (1 - d) and d**3
+        loud = gain * d
+        return [(0, np.subtract(gain, loud, out=gain)), (1, loud)]
     x = d * np.float32(top)
-    gain = d * d if envelope is None else d * d * envelope
     weights: list[tuple[int, float | np.ndarray]] = []
     for layer in range(int(x.min()), min(top, int(np.ceil(x.max()))) + 1):
         weight = np.abs(x - np.float32(layer))
@@ -196,6 +230,47 @@ def _layer_weights(
         weight *= gain
         weights.append((layer, weight))
     return weights
+
+
+def _add_note(
+    target: np.ndarray,
+    stroke: np.ndarray,
+    span: tuple[int, int],
+    weights: list[tuple[int, float | np.ndarray]],
+    envelope: tuple[int, np.ndarray] | None,
+    channel_gains: np.ndarray,
+    scratch: np.ndarray,
+) -> None:
+    """Add the note's blend of its stroke's layers over ``span`` (samples of the stroke) into ``target``.
+
+    ``weights`` are the note's own (modified here); ``channel_gains`` ``(2, 1)`` the part's
+    pan and gain, folded into them; ``scratch`` work space of at least ``(2, 2, span)``.
+    """
+    a, b = span
+    mix, tmp = scratch[0, :, : b - a], scratch[1, :, : b - a]
+    moving = bool(weights) and np.ndim(weights[0][1]) > 0
+    first, curve = envelope if envelope is not None else (b, None)
+    lo = max(first, a)
+    uniform = channel_gains[0, 0] == channel_gains[1, 0]
+    for i, (layer, weight) in enumerate(weights):
+        if moving:  # a gain per sample: the envelope and a centred part's gain go into it
+            gain = weight[a:b]
+            if curve is not None:
+                gain[lo - a :] *= curve[lo - first : b - first]
+            if uniform and channel_gains[0, 0] != 1.0:
+                gain *= channel_gains[0, 0]
+        else:
+            gain = channel_gains * np.float32(weight)
+        np.multiply(stroke[layer, :, a:b], gain, out=mix if i == 0 else tmp)
+        if i:
+            mix += tmp
+    if not weights:
+        return
+    if not moving and curve is not None:
+        mix[:, lo - a :] *= curve[lo - first : b - first]
+    elif moving and not uniform:
+        mix *= channel_gains
+    target += mix
 
 
 def render_part(
@@ -250,8 +325,13 @@ def render_part(
         key = (p.key, p.articulation.name, p.variant)
         lengths[key] = max(lengths.get(key, 0), p.extent)
         last_use[key] = i
+    left, right = _balance(part.pan)
+    gain = db_to_gain(part.gain_db)
+    channel_gains = np.array([[gain * left], [gain * right]], dtype=np.float32)
+    dynamics = _dynamics(part, tempo_map, placed, sample_rate)
+    scratch = np.empty((2, 2, max((p.extent for p in placed), default=0)), dtype=np.float32)
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
-    for i, p in enumerate(placed):
+    for i, (p, level) in enumerate(zip(placed, dynamics, strict=True)):
         key = (p.key, p.articulation.name, p.variant)
         if key not in strokes:
             rng = stage_rng(seed, f"music:{part.name}:{p.key}:{p.articulation.name}:{p.variant}")
@@ -259,21 +339,18 @@ def render_part(
             if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
                 n_end = min(lengths[key], round(END_FADE_S * sample_rate))
                 strokes[key][..., lengths[key] - n_end :] *= np.linspace(1.0, 0.0, n_end, dtype=np.float32)
-        weights = _layer_weights(
-            instrument.n_layers, _dynamics(part, tempo_map, p, sample_rate), _envelope(p, sample_rate)
-        )
         start, stop = max(0, p.onset), min(out.shape[1], p.onset + p.extent)
-        target, scratch = out[:, start:stop], np.empty((2, stop - start), dtype=np.float32)
-        for layer, weight in weights:  # straight into the stem: two passes a sounding layer
-            gain = weight if np.ndim(weight) == 0 else weight[start - p.onset : stop - p.onset]
-            np.multiply(strokes[key][layer, :, start - p.onset : stop - p.onset], gain, out=scratch)
-            target += scratch
+        _add_note(
+            out[:, start:stop],
+            strokes[key],
+            (start - p.onset, stop - p.onset),
+            _layer_weights(instrument.n_layers, level),
+            _envelope(p, sample_rate),
+            channel_gains,
+            scratch,
+        )
         if i == last_use[key]:
             del strokes[key]
-    left, right = _balance(part.pan)
-    gain = db_to_gain(part.gain_db)
-    out[0] *= np.float32(gain * left)
-    out[1] *= np.float32(gain * right)
     peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
     n_fade = min(out.shape[1], round(END_FADE_S * sample_rate))
     out[:, out.shape[1] - n_fade :] *= np.cos(0.5 * np.pi * np.arange(1, n_fade + 1) / n_fade).astype(
