@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sonics.dsp.filters import bandpass, lowpass
+from sonics.dsp.filters import bandpass, dc_block, lowpass
 from sonics.dsp.modal import MEMBRANE_RATIOS, glide_cycles, modal_bank, sin_cycles
 from sonics.dsp.noise import contact_click, spectral_noise, white_noise
 from sonics.music.synth.voice import Articulation, finish_layers, place_mono, spread_gains
@@ -108,40 +108,48 @@ _HARDNESS = (0.2, 1.0)  # a soft and a hard stroke: the two layers
 
 
 def _membrane(drum: Membrane, n: int, rng: np.random.Generator, sample_rate: int) -> np.ndarray:
-    """Two layers of a head stroke, mono, shape ``(2, n)``."""
-    t = (np.arange(n) / sample_rate).astype(np.float32)
+    """Two layers of a head stroke, mono, shape ``(2, n)``, float32."""
+    t64 = np.arange(n) / sample_rate
+    t = t64.astype(np.float32)
     ratios = np.asarray(MEMBRANE_RATIOS) * (1.0 + 0.008 * rng.standard_normal(len(MEMBRANE_RATIOS)))
     ratios[0] = 1.0
     amps = np.array([1.0, 0.6, 0.45, 0.35, 0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.07, 0.06, 0.05, 0.04])
     amps *= 10.0 ** (rng.uniform(-1.5, 1.5, ratios.size) / 20.0)
     t60 = drum.t60_s / ratios**1.4
     relax_s = rng.uniform(0.045, 0.07) * (0.6 + 0.6 * drum.size)
+    # the shell's knock, the stick's click and the punch are over in their first 0.2 s
+    head = min(n, round(0.2 * sample_rate))
     shell_hz = rng.uniform(230.0, 330.0) * (1.6 - 0.8 * drum.size) * np.array([1.0, 1.71, 2.43])
-    shell = modal_bank(shell_hz, np.array([0.08, 0.05, 0.035]), np.array([0.3, 0.2, 0.12]), n, sample_rate)
-    click = contact_click(rng, n, sample_rate, t60_s=0.004, corner_hz=1200.0)
+    shell = modal_bank(shell_hz, np.array([0.08, 0.05, 0.035]), np.array([0.3, 0.2, 0.12]), head, sample_rate)
+    click = contact_click(rng, head, sample_rate, t60_s=0.004, corner_hz=1200.0)
     n_punch = min(n, round(0.1 * sample_rate))
-    punch = np.zeros(n)
+    punch = np.zeros(head)
     punch[:n_punch] = bandpass(
         white_noise(rng, n_punch) * np.exp(-t[:n_punch] / 0.012), 60.0, 900.0, sample_rate
     )
-    punch /= np.max(np.abs(punch)) + 1e-12
-    layers = np.zeros((2, n))
+    punch /= np.max(np.abs(punch[:n_punch])) + 1e-12
+    layers = np.zeros((2, n), dtype=np.float32)
     for layer, hard in enumerate(_HARDNESS):
         # the stroke stretches the head and it relaxes to its rest pitch: further when harder
         bend = 0.1 + 0.1 * hard
-        cycles = glide_cycles(t.astype(np.float64), drum.pitch_hz * (1.0 + bend), drum.pitch_hz, relax_s)
+        cycles = glide_cycles(t64, drum.pitch_hz * (1.0 + bend), drum.pitch_hz, relax_s)
         tilt = (0.35 + 0.65 * hard) ** np.arange(ratios.size)  # a hard stick rings the upper modes
         for ratio, amp, decay, weight in zip(ratios, amps, t60, tilt, strict=True):
             m = min(n, round(decay * sample_rate))  # each mode until it is 60 dB down
-            ring = np.exp(t[:m] * np.float32(-_LN_1000 / decay)) * sin_cycles(ratio * cycles[:m])
-            layers[layer, :m] += (amp * weight) * ring
-        layers[layer] += (0.5 + hard) * shell + (0.25 + 0.5 * hard) * punch + (0.15 + 0.55 * hard) * click
-    if drum.size > 0.8:  # the o-daiko's air: a sub below the head, gliding with it
-        sub_cycles = glide_cycles(
-            t.astype(np.float64), 0.72 * drum.pitch_hz * 1.15, 0.72 * drum.pitch_hz, 2 * relax_s
+            ring = np.exp(t[:m] * np.float32(-_LN_1000 / decay))
+            ring *= sin_cycles(ratio * cycles[:m])
+            ring *= np.float32(amp * weight)
+            layers[layer, :m] += ring
+        layers[layer, :head] += (
+            (0.5 + hard) * shell + (0.25 + 0.5 * hard) * punch + (0.15 + 0.55 * hard) * click
         )
-        sub = np.exp(t * np.float32(-_LN_1000 / (0.6 * drum.t60_s))) * sin_cycles(sub_cycles)
-        layers += 0.5 * sub * -np.expm1(-t / np.float32(0.004))
+    if drum.size > 0.8:  # the o-daiko's air: a sub below the head, gliding with it
+        sub_cycles = glide_cycles(t64, 0.72 * drum.pitch_hz * 1.15, 0.72 * drum.pitch_hz, 2 * relax_s)
+        sub = np.exp(t * np.float32(-_LN_1000 / (0.6 * drum.t60_s)))
+        sub *= sin_cycles(sub_cycles)
+        sub *= np.float32(0.5)
+        sub[:head] *= -np.expm1(-t[:head] / np.float32(0.004))  # it swells in over 4 ms (and is 1 by then)
+        layers += sub
     return layers
 
 
@@ -234,9 +242,10 @@ class DrumKit:
         if isinstance(drum, Cymbal):
             layers = _cymbal(drum, n_samples, rng, sample_rate)  # all above a few hundred Hz: no DC
             return finish_layers(layers, sample_rate, peak_db=self.peak_db - 4.0, dc_cutoff_hz=None)
-        mono = (_rim if drum.rim else _membrane)(drum, n_samples, rng, sample_rate)
+        mono = dc_block((_rim if drum.rim else _membrane)(drum, n_samples, rng, sample_rate), sample_rate)
         layers = place_mono(mono, drum.position)
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db - (0.0 if drum.size > 0.8 else 3.0))
+        peak_db = self.peak_db - (0.0 if drum.size > 0.8 else 3.0)
+        return finish_layers(layers, sample_rate, peak_db=peak_db, dc_cutoff_hz=None)
 
 
 TAIKO = DrumKit("taiko")
