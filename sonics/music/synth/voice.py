@@ -16,6 +16,7 @@ a pluck, a spiccato) decays by itself in ``length_s``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -294,7 +295,11 @@ def ensemble_contours(
 
 
 def finish_layers(
-    layers: np.ndarray, sample_rate: int, *, peak_db: float, dc_cutoff_hz: float | None = 20.0
+    layers: np.ndarray | Sequence[np.ndarray],
+    sample_rate: int,
+    *,
+    peak_db: float,
+    dc_cutoff_hz: float | None = 20.0,
 ) -> np.ndarray:
     """Return a stroke's layers DC-free, at one loudness, the loudest peak at ``peak_db``.
 
@@ -304,8 +309,8 @@ def finish_layers(
 
     Parameters
     ----------
-    layers : numpy.ndarray
-        Shape ``(n_layers, 2, n_samples)``.
+    layers : numpy.ndarray or sequence of numpy.ndarray
+        Shape ``(n_layers, 2, n_samples)``, or ``n_layers`` arrays ``(2, n_samples)``.
     sample_rate : int
         Samples per second.
     peak_db : float
@@ -316,7 +321,7 @@ def finish_layers(
     Returns
     -------
     numpy.ndarray
-        Same shape, float32.
+        Shape ``(n_layers, 2, n_samples)``, float32.
 
     Examples
     --------
@@ -324,13 +329,17 @@ def finish_layers(
     >>> x.dtype.name, round(float(np.abs(x).max()), 4)
     ('float32', 0.5012)
     """
-    clean = layers if dc_cutoff_hz is None else dc_block(layers, sample_rate, cutoff_hz=dc_cutoff_hz)
-    flat = clean.reshape(clean.shape[0], -1)
-    rms = np.sqrt(np.einsum("ij,ij->i", flat, flat) / max(flat.shape[1], 1))  # no squared copy
+    clean = [
+        np.asarray(layer) if dc_cutoff_hz is None else dc_block(layer, sample_rate, cutoff_hz=dc_cutoff_hz)
+        for layer in layers
+    ]
+    flats = [layer.reshape(-1) for layer in clean]
+    n = max(flats[0].size, 1)
+    rms = np.sqrt(np.array([np.einsum("i,i->", f, f) for f in flats]) / n)  # no squared copy
     level = np.where(rms > 0, rms.max() / np.where(rms > 0, rms, 1.0), 0.0)
-    peaks = np.maximum(flat.max(axis=1), -flat.min(axis=1)) * level
+    peaks = np.array([max(float(f.max()), -float(f.min())) for f in flats]) * level
     gain = db_to_gain(peak_db) / float(peaks.max()) if peaks.max() > 0 else 0.0
-    out = np.empty(clean.shape, dtype=np.float32)
-    for i in range(clean.shape[0]):  # one pass per layer: its level and the common gain at once
-        np.multiply(clean[i], gain * level[i], out=out[i], casting="same_kind")
+    out = np.empty((len(clean), *clean[0].shape), dtype=np.float32)
+    for i, layer in enumerate(clean):  # one pass per layer: its level and the common gain at once
+        np.multiply(layer, gain * level[i], out=out[i], casting="same_kind")
     return out
