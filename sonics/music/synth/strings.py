@@ -156,9 +156,10 @@ class BowedSection(Overlapping):
 
 @lru_cache(maxsize=16)
 def _body(section: BowedSection, sample_rate: int) -> np.ndarray:
-    """Return the section's loud chain, designed once: a DC block, the body, the wood's loss of the highs.
+    """Return the section's loud chain, designed once (shared: never written to).
 
-    The DC block is there because the bow's envelope makes each saw period a little lopsided.
+    A DC block (the bow's envelope makes each saw period a little lopsided), the body's
+    resonances, and the wood's loss of the highest partials.
     """
     chain = np.concatenate(
         [
@@ -167,7 +168,6 @@ def _body(section: BowedSection, sample_rate: int) -> np.ndarray:
             lowpass_sos(section.top_hz, sample_rate),
         ]
     )
-    chain.flags.writeable = False  # shared by every stroke
     return chain
 
 
