@@ -22,6 +22,7 @@ small and short, the ride a bell ping on a quiet wash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -211,6 +212,14 @@ def _cymbal(cymbal: Cymbal, n: int, rng: np.random.Generator, sample_rate: int) 
     return layers
 
 
+@lru_cache(maxsize=128)
+def _hit(key: int) -> Articulation:
+    """Return the stroke of ``key``'s drum: it rings as long as the drum does (one per key)."""
+    drum = drum_for_key(key)
+    length = drum.t60_s * (1.1 if isinstance(drum, Membrane) else 1.0)
+    return Articulation(f"hit{round(length * 1000)}", gated=False, length_s=max(0.1, length))
+
+
 @dataclass(frozen=True, slots=True)
 class DrumKit:
     """The percussion instrument: every key a drum or cymbal of :data:`DRUM_MAP`.
@@ -230,9 +239,7 @@ class DrumKit:
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a stroke that rings as long as its drum does, whatever the note's length."""
-        drum = drum_for_key(key)
-        length = drum.t60_s * (1.1 if isinstance(drum, Membrane) else 1.0)
-        return Articulation(f"hit{round(length * 1000)}", gated=False, length_s=max(0.1, length))
+        return _hit(key)
 
     def render(
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -99,13 +100,21 @@ def _envelope(note: _Placed, sample_rate: int) -> tuple[int, np.ndarray] | None:
         u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(length)
         envelope[note.gate - first :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
     if damp:  # the next stroke on the key stops this one's ring
-        envelope[envelope.size - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
+        envelope[envelope.size - damp :] *= _fall(damp)
     if note.onset < 0:  # a note cut by the picture's start fades in
         head = min(note.extent + note.onset, round(_HEAD_FADE_S * sample_rate))
         envelope[-note.onset - first : -note.onset - first + head] *= np.linspace(
             0.0, 1.0, head, dtype=np.float32
         )
     return first, envelope
+
+
+@lru_cache(maxsize=64)
+def _fall(n: int) -> np.ndarray:
+    """Return a linear fall from 1 to 0 over ``n`` samples, float32 (shared: never written to)."""
+    ramp = np.linspace(1.0, 0.0, n, dtype=np.float32)
+    ramp.flags.writeable = False
+    return ramp
 
 
 def _resolve(
@@ -338,7 +347,7 @@ def render_part(
             strokes[key] = instrument.render(p.key, p.articulation, lengths[key], rng, sample_rate)
             if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
                 n_end = min(lengths[key], round(END_FADE_S * sample_rate))
-                strokes[key][..., lengths[key] - n_end :] *= np.linspace(1.0, 0.0, n_end, dtype=np.float32)
+                strokes[key][..., lengths[key] - n_end :] *= _fall(n_end)
         start, stop = max(0, p.onset), min(out.shape[1], p.onset + p.extent)
         _add_note(
             out[:, start:stop],
