@@ -24,6 +24,7 @@ import numpy as np
 
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ParameterError
+from sonics.core.memory import keep_freed_memory
 from sonics.core.rng import stage_rng
 from sonics.core.score import Part, Score
 from sonics.core.sound import Stem
@@ -326,6 +327,7 @@ def render_part(
     if not 32_000 <= sample_rate <= 192_000:  # the instruments' bodies and bells reach 12 kHz
         raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
     instrument = instrument_for(part.instrument)
+    keep_freed_memory()  # strokes and their temporaries come and go by the hundred
     out = np.zeros((2, int(n_samples)), dtype=np.float32)
     placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
     lengths: dict[tuple[int, str, int], int] = {}
