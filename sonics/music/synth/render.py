@@ -95,19 +95,31 @@ def _envelope(note: _Placed, sample_rate: int) -> tuple[int, np.ndarray] | None:
         first = min(first, -note.onset)
     if first >= note.extent:
         return None
-    envelope = np.ones(note.extent - first, dtype=np.float32)
-    if release:  # an exponential glide to exactly 0
-        length = max(1, round(note.articulation.release_s * sample_rate))
-        u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(length)
-        envelope[note.gate - first :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
-    if damp:  # the next stroke on the key stops this one's ring
-        envelope[envelope.size - damp :] *= _fall(damp)
+    length = max(1, round(note.articulation.release_s * sample_rate))
+    tail = _tail(note.extent - first, note.gate - first if release else -1, length, damp)
     if note.onset < 0:  # a note cut by the picture's start fades in
+        tail = tail.copy()
         head = min(note.extent + note.onset, round(_HEAD_FADE_S * sample_rate))
-        envelope[-note.onset - first : -note.onset - first + head] *= np.linspace(
+        tail[-note.onset - first : -note.onset - first + head] *= np.linspace(
             0.0, 1.0, head, dtype=np.float32
         )
-    return first, envelope
+    return first, tail
+
+
+@lru_cache(maxsize=256)
+def _tail(n: int, gate: int, release: int, damp: int) -> np.ndarray:
+    """Return ``n`` samples of a note's gain: 1, its release from ``gate`` on (if >= 0), its damping.
+
+    A note's tail depends on these alone, so notes share them (never written to).
+    """
+    envelope = np.ones(n, dtype=np.float32)
+    if gate >= 0:  # an exponential glide to exactly 0
+        u = np.arange(1, n - gate + 1, dtype=np.float32) / np.float32(release)
+        envelope[gate:] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
+    if damp:  # the next stroke on the key stops this one's ring
+        envelope[n - damp :] *= _fall(damp)
+    envelope.flags.writeable = False
+    return envelope
 
 
 @lru_cache(maxsize=64)
