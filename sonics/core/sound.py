@@ -98,7 +98,9 @@ class Generator(Protocol):
 
     ``name`` is the registry key presets use (``"whoosh"``, ``"hooves"``, ...).
     ``render`` must be a pure function of the parameters and ``rng``: the same
-    parameters and the same generator state give the same samples.
+    parameters and the same generator state give the same samples. Beds (``kind =
+    "bed"``) also take ``out=``: a float32 array of shape ``(>= channels, n_samples)``
+    to render into, so a bed minutes long needs no array of its own.
     """
 
     name: ClassVar[str]

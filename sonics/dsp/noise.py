@@ -54,7 +54,7 @@ def _unit_rms(x: np.ndarray) -> np.ndarray:
 def complex_gaussian(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Return circular complex Gaussian samples (real and imaginary parts independent, unit variance).
 
-    Box-Muller on float32 uniforms: ``sqrt(-2 ln u1) * exp(2j pi u2)``.
+    Box-Muller on float32 uniforms: ``sqrt(-2 ln(1 - u1)) * exp(2j pi u2)``.
 
     Parameters
     ----------
@@ -76,8 +76,10 @@ def complex_gaussian(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nda
     """
     radius, angle = rng.random((2, *shape), dtype=np.float32)
     trig = np.empty(shape, dtype=np.float32)
-    np.negative(radius, out=radius)
-    np.log1p(radius, out=radius)  # log(1 - u), 1 - u in (0, 1]: never log(0)
+    # log(1 - u): 1 - u in (0, 1], never log(0), and exact (the uniforms are multiples of
+    # 2**-24); numpy's single-precision log is several times faster than its log1p
+    np.subtract(np.float32(1.0), radius, out=radius)
+    np.log(radius, out=radius)
     radius *= -2.0
     np.sqrt(radius, out=radius)
     angle *= 2.0 * np.pi
@@ -154,18 +156,22 @@ def uniform_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int |
 
 def _power_law(rng: np.random.Generator, n: int, exponent: float, n_channels: int | None) -> np.ndarray:
     """Noise whose power spectrum falls as ``1 / f**exponent``, DC removed, unit RMS."""
-    x = white_noise(rng, n, n_channels=n_channels)
-    spectrum = np.fft.rfft(x, axis=-1)
+    # shaped over the next length the FFT is fast for (a prime length costs some 20 times more)
+    size = scipy.fft.next_fast_len(n, real=True)
+    spectrum = scipy.fft.rfft(white_noise(rng, size, n_channels=n_channels), axis=-1)
     bins = np.arange(spectrum.shape[-1], dtype=np.float64)
     bins[0] = np.inf  # no DC
     spectrum *= bins ** (-exponent / 2.0)
-    return _unit_rms(np.fft.irfft(spectrum, n=n, axis=-1))
+    x = scipy.fft.irfft(spectrum, n=size, axis=-1)[..., :n]
+    x -= np.mean(x, axis=-1, keepdims=True)  # what the cut left of the lowest bins
+    return _unit_rms(x)
 
 
 def pink_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int | None = None) -> np.ndarray:
     """Return pink noise (power falls 3 dB per octave) with unit RMS and no DC.
 
-    Shaped in the frequency domain, so the result is circular: its end joins its start.
+    Shaped in the frequency domain, over the next length an FFT is fast for (a few
+    samples more than ``n_samples``), then cut to ``n_samples``.
 
     Parameters
     ----------

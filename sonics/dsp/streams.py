@@ -16,6 +16,7 @@ loop, for noise that is gated or modulated many times over.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.fft
@@ -34,6 +35,7 @@ __all__ = [
     "SosStream",
     "Upsampler",
     "finish_in_place",
+    "output_array",
     "render_in_blocks",
 ]
 
@@ -45,7 +47,12 @@ MagnitudeFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def render_in_blocks(
-    n_samples: int, n_channels: int, render_block: BlockFn, *, block_samples: int = BLOCK_SAMPLES
+    n_samples: int,
+    n_channels: int,
+    render_block: BlockFn,
+    *,
+    block_samples: int = BLOCK_SAMPLES,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Render a long sound block after block into one float32 array.
 
@@ -60,16 +67,20 @@ def render_in_blocks(
         ``[start, stop)``. Called in order, each block once, so it may keep state.
     block_samples : int
         Block length (samples, >= 1).
+    out : numpy.ndarray, optional
+        A float32 array of shape ``(>= n_channels, n_samples)``, in any memory layout,
+        to render into (a stem buffer reused from sound to sound, say).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(n_channels, n_samples)``, float32.
+        Shape ``(n_channels, n_samples)``, float32: ``out[:n_channels]`` when given.
 
     Raises
     ------
     ParameterError
-        If a length is below 1 or a block comes back with the wrong shape.
+        If a length is below 1, ``out`` has another shape or type, or a block comes back
+        with the wrong shape.
 
     Examples
     --------
@@ -79,14 +90,48 @@ def render_in_blocks(
     if n_samples < 1 or n_channels < 1 or block_samples < 1:
         got = f"{n_samples}, {n_channels}, {block_samples}"
         raise ParameterError(f"n_samples, n_channels and block_samples must be >= 1, got {got}")
-    out = np.empty((n_channels, n_samples), dtype=np.float32)
+    out = output_array(n_channels, n_samples, out)
     for start in range(0, n_samples, block_samples):
         stop = min(n_samples, start + block_samples)
         block = np.asarray(render_block(start, stop))
         if block.shape != (n_channels, stop - start):
             raise ParameterError(f"a block must have shape {(n_channels, stop - start)}, got {block.shape}")
-        out[:, start:stop] = block
+        for row in range(n_channels):  # row by row: numpy copies into an interleaved out slowly at once
+            out[row, start:stop] = block[row]
     return out
+
+
+def output_array(n_channels: int, n_samples: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Return the array a sound is rendered into: ``out``'s first rows, or a new one.
+
+    Parameters
+    ----------
+    n_channels, n_samples : int
+        Shape of the sound.
+    out : numpy.ndarray, optional
+        Float32, shape ``(>= n_channels, n_samples)``, any memory layout.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out[:n_channels]``, or a new (uninitialised) float32 array.
+
+    Raises
+    ------
+    ParameterError
+        If ``out`` is not float32 or has too few rows or another length.
+
+    Examples
+    --------
+    >>> output_array(1, 4, np.zeros((2, 4), dtype=np.float32)).shape
+    (1, 4)
+    """
+    if out is None:
+        return np.empty((n_channels, n_samples), dtype=np.float32)
+    if out.ndim != 2 or out.shape[0] < n_channels or out.shape[1] != n_samples or out.dtype != np.float32:
+        want = f"(>= {n_channels}, {n_samples})"
+        raise ParameterError(f"out must be float32 of shape {want}, got {out.dtype} {out.shape}")
+    return out[:n_channels]
 
 
 class SosStream:
@@ -456,6 +501,34 @@ class NoiseLoop:
         return np.concatenate(pieces, axis=1)
 
 
+_SCAN_SAMPLES = 1 << 16
+"""Samples of a row searched at a time for a long sound's extremes."""
+
+
+def _first_extreme(audio: np.ndarray, find: Callable[[np.ndarray], Any]) -> tuple[int, int]:
+    """Return where ``find`` (``np.argmax`` or ``np.argmin``) would point in ``audio``, row by row.
+
+    The same index as ``find`` on the whole array (the first extreme in row order, or the
+    first NaN), found in pieces of a row: numpy copies an array that is not C-ordered
+    before searching it, and a long stem buffer is stored interleaved.
+    """
+    best: tuple[int, int] | None = None
+    best_value = np.float32(0.0)
+    wins = np.greater if find is np.argmax else np.less
+    for row in range(audio.shape[0]):
+        for start in range(0, audio.shape[1], _SCAN_SAMPLES):
+            piece = audio[row, start : start + _SCAN_SAMPLES]
+            at = int(find(piece))
+            value = piece[at]
+            if np.isnan(value):
+                return row, start + at
+            if best is None or wins(value, best_value):
+                best, best_value = (row, start + at), value
+    if best is None:
+        raise ParameterError(f"cannot normalise an empty sound (shape {audio.shape})")
+    return best
+
+
 def finish_in_place(
     audio: np.ndarray, sample_rate: int, *, peak_db: float, fade_in_s: float = 0.0, fade_out_s: float = 0.01
 ) -> np.ndarray:
@@ -504,11 +577,7 @@ def finish_in_place(
         audio[:, :n_in] = fade(audio[:, :n_in], sample_rate, in_s=fade_in_s, out_s=0.0)
     if n_out > 0:
         audio[:, n - n_out :] = fade(audio[:, n - n_out :], sample_rate, in_s=0.0, out_s=fade_out_s)
-    # max and min instead of abs: no copy of a sound that may be hundreds of megabytes
-    high, low = (
-        np.unravel_index(int(np.argmax(audio)), audio.shape),
-        np.unravel_index(int(np.argmin(audio)), audio.shape),
-    )
+    high, low = _first_extreme(audio, np.argmax), _first_extreme(audio, np.argmin)
     index = high if audio[high] >= -audio[low] else low
     peak = float(abs(audio[index]))
     if not np.isfinite(peak) or peak == 0.0:

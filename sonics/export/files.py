@@ -7,12 +7,14 @@ run is written.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,14 @@ def _umask() -> int:
     return mask
 
 
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def temporary_beside(path: str | os.PathLike[str]) -> Path:
     """Create an empty temporary file beside ``path``, readable as the umask allows, and return its path.
 
@@ -79,6 +89,10 @@ class AtomicFiles:
     file beside its target as soon as it is given (so a long run need not hold every
     output in memory); leaving the block without an error moves them all into place,
     and an error removes the temporary files and leaves the targets as they were.
+    Each file is flushed to the disk (``fsync``) on a background thread while the next
+    is made, and every flush is done before the first file is moved into place. A file
+    can also be reserved first and written later, by a forked worker process
+    (:meth:`reserve`, :meth:`fill`, :meth:`flush`).
 
     Examples
     --------
@@ -89,11 +103,24 @@ class AtomicFiles:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path]] = []
+        self._reserved: set[str] = set()  # temporary files given out but not yet flushed
+        self._syncs: list[tuple[Path, Future[None]]] = []
+        self._syncer: ThreadPoolExecutor | None = None
         self._mode = 0o666 & ~_umask()
         self.written: list[Path] = []
 
     def add(self, path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
         """Write ``data`` (bytes, or pieces of bytes in order) to a temporary file beside ``path``."""
+        temp = self.reserve(path)
+        self.fill(temp, data)
+        self.flush(temp)
+
+    def reserve(self, path: str | os.PathLike[str]) -> Path:
+        """Stage ``path`` to be written later, maybe by another process; return its temporary file.
+
+        Write the file with :meth:`fill` (in this process or a forked one), then call
+        :meth:`flush` here; leaving the block with a reserved file not flushed is an error.
+        """
         target = Path(path)
         if target.is_dir():
             raise ExportError(f"{target}: is a folder; give a file name")
@@ -104,17 +131,48 @@ class AtomicFiles:
         except OSError as exc:
             raise ExportError(_describe(target, exc)) from None
         self._staged.append((tmp_name, target))
+        self._reserved.add(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), self._mode)
+            os.fchmod(fd, self._mode)
+        finally:
+            os.close(fd)
+        return Path(tmp_name)
+
+    def fill(self, temp: Path, data: bytes | Iterable[bytes]) -> None:
+        """Write ``data`` into the reserved file ``temp``; safe to call in a forked process."""
+        try:
+            with open(temp, "r+b") as handle:
                 for piece in (data,) if isinstance(data, bytes) else data:
                     handle.write(piece)
-                handle.flush()
-                os.fsync(handle.fileno())
         except OSError as exc:
-            raise ExportError(_describe(target, exc)) from None
+            raise ExportError(_describe(self._target(temp), exc)) from None
+
+    def flush(self, temp: Path) -> None:
+        """Flush the written file ``temp`` to the disk, on a background thread."""
+        self._reserved.discard(str(temp))
+        if self._syncer is None:
+            self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sonics-fsync")
+        self._syncs.append((self._target(temp), self._syncer.submit(_sync, temp)))
+
+    def _target(self, temp: Path) -> Path:
+        return next(target for tmp_name, target in self._staged if tmp_name == str(temp))
+
+    def _wait_for_syncs(self) -> None:
+        """Wait for every flush to the disk; raise the first failure."""
+        failure = None
+        for target, future in self._syncs:
+            try:
+                future.result()
+            except OSError as exc:
+                failure = failure or ExportError(_describe(target, exc))
+        self._syncs.clear()
+        if failure is not None:
+            raise failure
 
     def _commit(self) -> None:
+        if self._reserved:
+            raise ExportError(f"{self._target(Path(min(self._reserved)))}: reserved but never written")
+        self._wait_for_syncs()
         for tmp_name, target in self._staged:
             try:
                 os.replace(tmp_name, target)
@@ -124,6 +182,11 @@ class AtomicFiles:
         self._staged.clear()
 
     def _discard(self) -> None:
+        with contextlib.suppress(ExportError):  # the run failed already: its files go anyway
+            self._wait_for_syncs()
+        if self._syncer is not None:
+            self._syncer.shutdown()
+            self._syncer = None
         for tmp_name, _ in self._staged:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)

@@ -14,7 +14,7 @@ import numpy as np
 
 from sonics.core.errors import ParameterError
 
-__all__ = ["riff_chunk", "wav_bytes", "wav_chunks"]
+__all__ = ["riff_chunk", "wav_bytes", "wav_chunks", "wav_header"]
 
 _FORMAT_PCM = 1
 _FORMAT_FLOAT = 3
@@ -39,16 +39,75 @@ def riff_chunk(chunk_id: bytes, payload: bytes) -> bytes:
     return chunk_id + struct.pack("<I", len(payload)) + payload + (b"\0" if len(payload) % 2 else b"")
 
 
-def _check(audio: np.ndarray, sample_rate: int, bits: int, n_extra: int) -> None:
-    if audio.ndim != 2 or audio.shape[0] < 1:
-        raise ParameterError(f"audio must have shape (channels, samples), got {audio.shape}")
+def _check(n_channels: int, n_samples: int, sample_rate: int, bits: int, n_extra: int) -> None:
     if sample_rate <= 0:
         raise ParameterError(f"sample_rate must be > 0, got {sample_rate}")
     if bits not in (24, 32):
         raise ParameterError(f"bits must be 32 (float) or 24 (PCM), got {bits}")
-    channels, n_samples = audio.shape
-    if 64 + n_extra + n_samples * channels * bits // 8 > 0xFFFFFFFF:
-        raise ParameterError(f"audio of {n_samples} samples x {channels} channels is too long for a WAV file")
+    if 64 + n_extra + n_samples * n_channels * bits // 8 > 0xFFFFFFFF:
+        raise ParameterError(
+            f"audio of {n_samples} samples x {n_channels} channels is too long for a WAV file"
+        )
+
+
+def wav_header(
+    n_samples: int, n_channels: int, sample_rate: int, *, bits: int = 32, extra_chunks: Sequence[bytes] = ()
+) -> bytes:
+    """Return the bytes a WAV file of :func:`wav_chunks` starts with, up to its first sample.
+
+    The samples follow, interleaved: ``len(wav_header(...))`` is their offset in the file.
+
+    Parameters
+    ----------
+    n_samples, n_channels : int
+        Samples per channel and channels of the audio.
+    sample_rate : int
+        Samples per second (> 0).
+    bits : {32, 24}
+        32-bit float or 24-bit PCM, as for :func:`wav_chunks`.
+    extra_chunks : sequence of bytes
+        Whole RIFF chunks (see :func:`riff_chunk`) written after ``fmt`` and before ``data``.
+
+    Returns
+    -------
+    bytes
+        The ``RIFF`` header, the ``fmt``, ``fact`` (float only) and extra chunks, and the
+        ``data`` chunk's header.
+
+    Raises
+    ------
+    ParameterError
+        If the rate or the bit depth is invalid, or the file would pass the 4 GiB limit of
+        a RIFF file.
+
+    Examples
+    --------
+    >>> len(wav_header(48000, 2, 48000))
+    58
+    """
+    extra = b"".join(extra_chunks)
+    _check(n_channels, n_samples, sample_rate, bits, len(extra))
+    if bits == 32:
+        fmt = struct.pack(
+            "<HHIIHHH",
+            _FORMAT_FLOAT,
+            n_channels,
+            sample_rate,
+            sample_rate * n_channels * 4,
+            n_channels * 4,
+            32,
+            0,
+        )
+        fact = riff_chunk(b"fact", struct.pack("<I", n_samples))
+    else:
+        fmt = struct.pack(
+            "<HHIIHH", _FORMAT_PCM, n_channels, sample_rate, sample_rate * n_channels * 3, n_channels * 3, 24
+        )
+        fact = b""
+    n_data = n_samples * n_channels * bits // 8
+    pad = b"\0" if n_data % 2 else b""
+    header = b"WAVE" + riff_chunk(b"fmt ", fmt) + fact + extra + b"data" + struct.pack("<I", n_data)
+    return b"RIFF" + struct.pack("<I", len(header) + n_data + len(pad)) + header
 
 
 def wav_chunks(
@@ -85,29 +144,15 @@ def wav_chunks(
         or the file would pass the 4 GiB limit of a RIFF file.
     """
     audio = np.asarray(audio)
-    extra = b"".join(extra_chunks)
-    _check(audio, sample_rate, bits, len(extra))
+    if audio.ndim != 2 or audio.shape[0] < 1:
+        raise ParameterError(f"audio must have shape (channels, samples), got {audio.shape}")
     channels, n_samples = audio.shape
-    width = bits // 8
-    if bits == 32:
-        fmt = struct.pack(
-            "<HHIIHHH", _FORMAT_FLOAT, channels, sample_rate, sample_rate * channels * 4, channels * 4, 32, 0
-        )
-        fact = riff_chunk(b"fact", struct.pack("<I", n_samples))
-    else:
-        fmt = struct.pack(
-            "<HHIIHH", _FORMAT_PCM, channels, sample_rate, sample_rate * channels * 3, channels * 3, 24
-        )
-        fact = b""
-    n_data = n_samples * channels * width
-    pad = b"\0" if n_data % 2 else b""
-    header = b"WAVE" + riff_chunk(b"fmt ", fmt) + fact + extra + b"data" + struct.pack("<I", n_data)
-    yield b"RIFF" + struct.pack("<I", len(header) + n_data + len(pad)) + header
+    yield wav_header(n_samples, channels, sample_rate, bits=bits, extra_chunks=extra_chunks)
     for start in range(0, n_samples, chunk_samples):
         block = audio[:, start : start + chunk_samples]
         yield np.ascontiguousarray(block.T, dtype="<f4").tobytes() if bits == 32 else _pcm24(block)
-    if pad:
-        yield pad
+    if n_samples * channels * bits // 8 % 2:
+        yield b"\0"  # chunks are padded to an even length
 
 
 def wav_bytes(

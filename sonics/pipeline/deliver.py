@@ -14,7 +14,7 @@ Layout (DESIGN §5)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +109,11 @@ class Deliverables:
         self.wav(relative, stem.audio, f"sonics {self.preset.name}: {stem.role} stem {stem.name}")
         self.stem_files.append(StemFile(stem.name, stem.role, relative, stem.n_samples, stem.sample_rate))
         self.stem_peaks[stem.name] = float(np.max(np.abs(stem.audio), initial=0.0))
+
+    def order_stems(self, names: Sequence[str]) -> None:
+        """List the stems written so far in the order of ``names`` (rendered in any order)."""
+        rank = {name: k for k, name in enumerate(names)}
+        self.stem_files.sort(key=lambda stem: rank[stem.name])
 
 
 def _loudness_fields(result: ScoreResult) -> BextLoudness | None:

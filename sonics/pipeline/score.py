@@ -46,7 +46,7 @@ from sonics.pipeline.music import music_stems, read_tempo_map
 from sonics.pipeline.tempo import TempoResult, tempo_pass
 from sonics.presets import Preset, apply_overrides, load_preset, preset_to_toml
 from sonics.sfx.plan import plan_sfx
-from sonics.sfx.render import render_layer, sound_counter
+from sonics.sfx.render import render_stems
 from sonics.spotting import picture_length, spot
 
 __all__ = ["RUN_JSON", "ScoreResult", "run_key", "score"]
@@ -375,13 +375,18 @@ def score(
     with staging_cm as staging:
         deliver = Deliverables(staging, analysis, loaded) if staging is not None else None
 
-        tick = sound_counter(plan, on_progress)
-        for layer in plan.layers:
-            stem = render_layer(plan, layer, library=library, workers=workers, on_sound=tick)
+        # layers render on worker processes, each stem copied back here to be mixed and written
+        rendered = render_stems(
+            plan, lambda stem: stem.audio.copy(), library=library, workers=workers, on_progress=on_progress
+        )
+        for layer, audio in rendered:
+            stem = Stem(f"sfx_{layer}", "effects", audio, plan.sample_rate)
             buses.add(stem)
             if deliver is not None:
                 deliver.stem(stem)
-            del stem
+            del stem, audio
+        if deliver is not None:
+            deliver.order_stems([f"sfx_{layer}" for layer in plan.layers])
         if fit is not None:
             stems: Iterable[Stem] = (Stem("music_track", "music", fit.fitted.audio, plan.sample_rate),)
         else:

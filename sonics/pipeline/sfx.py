@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,13 @@ from sonics.core.sfxplan import SfxPlan
 from sonics.core.sound import SampleLibrary, Stem
 from sonics.export.cuesheet import cue_sheet_csv
 from sonics.export.files import AtomicFiles, json_bytes
-from sonics.export.wav import wav_chunks
+from sonics.export.wav import wav_chunks, wav_header
 from sonics.io.samples import open_sample_library
 from sonics.io.stems import read_stem
 from sonics.pipeline.analyze import Progress, analyze
 from sonics.presets import Preset, apply_overrides, load_preset
 from sonics.sfx.plan import plan_sfx
-from sonics.sfx.render import premix, render_layer, render_sfx, sound_counter
+from sonics.sfx.render import render_sfx, render_stems, stem_buffer, trim_to_peak
 from sonics.spotting import spot
 
 __all__ = ["SfxResult", "sfx_pass", "write_sfx_pass"]
@@ -41,13 +42,16 @@ PLAN_JSON = "sfx_plan.json"
 PREMIX_WAV = "sfx.wav"
 STEMS_DIR = "stems"
 
+_READ_SAMPLES = 1 << 20
+"""Samples of a written stem read back at a time to sum the premix (8 MB)."""
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SfxResult:
     """One SFX pass decided: the cues and the plan with every draw, ready to render.
 
     Rendering is left to :meth:`stems` (everything in memory) or to
-    :func:`write_sfx_pass` (one layer at a time, straight to disk), so a long picture
+    :func:`write_sfx_pass` (a few layers at a time, straight to disk), so a long picture
     never holds every stem at once.
     """
 
@@ -176,6 +180,37 @@ def _merge(result: SfxResult, out_dir: Path, force: bool) -> tuple[CueSheet, Sfx
     return merged_sheet, merged_plan, kept
 
 
+def _kept_stem(path: Path, plan: SfxPlan) -> np.ndarray:
+    audio, rate = read_stem(path)
+    if audio.shape != (2, plan.n_samples) or rate != plan.sample_rate:
+        raise ExportError(f"{path}: does not match the folder's cues ({audio.shape[1]} samples at {rate} Hz)")
+    return audio
+
+
+def _add_written(total: np.ndarray, path: Path, plan: SfxPlan) -> None:
+    """Add a stem just written into ``total``, read back from the page cache a few megabytes at a time."""
+    piece = np.empty((min(_READ_SAMPLES, plan.n_samples), 2), dtype="<f4")
+    try:
+        with open(path, "rb") as stem:
+            stem.seek(len(wav_header(plan.n_samples, 2, plan.sample_rate)))
+            for start in range(0, plan.n_samples, _READ_SAMPLES):
+                part = piece[: min(_READ_SAMPLES, plan.n_samples - start)]
+                if stem.readinto(memoryview(part).cast("B")) != part.nbytes:
+                    raise ExportError(f"{path}: the stem just written is shorter than the picture")
+                total[:, start : start + part.shape[0]] += part.T
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the stem back ({str(exc.strerror or exc).lower()})") from None
+
+
+def _documents(analysis: Analysis | None, sheet: CueSheet, plan: SfxPlan) -> Iterator[tuple[str, bytes]]:
+    """Yield the pass's text files, each encoded when it is asked for."""
+    if analysis is not None:
+        yield "analysis.json", json_bytes(analysis.to_dict())
+    yield CUES_JSON, json_bytes(sheet.to_dict())
+    yield CUES_CSV, cue_sheet_csv(sheet, plan).encode("utf-8")
+    yield PLAN_JSON, json_bytes(plan.to_dict())
+
+
 def write_sfx_pass(
     result: SfxResult,
     out_dir: str | os.PathLike[str],
@@ -191,8 +226,9 @@ def write_sfx_pass(
     ``stems/sfx_<layer>.wav`` (32-bit float, 48 kHz, stereo, the picture's exact
     length) for each of the pass's layers, and ``sfx.wav``: every SFX stem in the
     folder summed, turned down if it would peak above the preset's
-    ``sfx.premix_peak_db``. Layers are rendered and written one at a time, so memory
-    holds one stem and the premix, however many layers there are. Either every file
+    ``sfx.premix_peak_db``. Layers are rendered by ``workers`` processes at once (this
+    one and forked helpers), each writing a stem as soon as it is done, so memory holds
+    ``workers`` stems and the premix, however many layers there are. Either every file
     is written or none is.
 
     Parameters
@@ -207,9 +243,10 @@ def write_sfx_pass(
     write_analysis : bool
         Also write ``analysis.json`` (off when the pass was run from that very file).
     workers : int
-        Threads that render sounds ahead (the bytes do not depend on it).
+        Processes rendering layers at once, this one included (threads where processes
+        cannot be forked); the bytes do not depend on it.
     on_progress : callable, optional
-        Called as ``on_progress("sfx", done, total)`` after each sound.
+        Called as ``on_progress("sfx", done, total)`` as sounds are done.
 
     Returns
     -------
@@ -227,15 +264,6 @@ def write_sfx_pass(
     if not out_dir.parent.resolve().is_dir():
         raise ExportError(f"{out_dir}: the folder {out_dir.parent} does not exist")
     sheet, plan, kept = _merge(result, out_dir, force)
-    kept_stems = []
-    for name in kept:
-        path = out_dir / STEMS_DIR / f"sfx_{name}.wav"
-        audio, rate = read_stem(path)
-        if audio.shape != (2, plan.n_samples) or rate != plan.sample_rate:
-            raise ExportError(
-                f"{path}: does not match the folder's cues ({audio.shape[1]} samples at {rate} Hz)"
-            )
-        kept_stems.append(audio)
     made = [d for d in (out_dir, out_dir / STEMS_DIR) if not d.exists()]
     try:
         for folder in made:
@@ -246,29 +274,32 @@ def write_sfx_pass(
                     f"{folder}: cannot create the folder ({str(exc.strerror or exc).lower()})"
                 ) from None
         with AtomicFiles() as staged:
-            total = np.zeros((2, plan.n_samples), dtype=np.float32)
-            for audio in kept_stems:
-                total += audio
-            kept_stems.clear()
-            tick = sound_counter(result.plan, on_progress)
-            for layer in result.plan.layers:
-                stem = render_layer(
-                    result.plan, layer, library=result.library, workers=workers, on_sound=tick
-                )
-                total += stem.audio
-                staged.add(out_dir / STEMS_DIR / f"{stem.name}.wav", wav_chunks(stem.audio, stem.sample_rate))
-                del stem
-            mix, _trim_db = premix(
-                [Stem("sfx", "effects", total, plan.sample_rate)], peak_db=result.preset.sfx.premix_peak_db
+            total = stem_buffer(plan.n_samples)
+            for name in kept:  # one at a time: the premix is the only long array kept
+                total += _kept_stem(out_dir / STEMS_DIR / f"sfx_{name}.wav", plan)
+            # each stem is written by the worker that rendered it, into a file reserved here
+            parts = {
+                layer: staged.reserve(out_dir / STEMS_DIR / f"sfx_{layer}.wav")
+                for layer in result.plan.layers
+            }
+
+            def write(stem: Stem) -> None:
+                staged.fill(parts[stem.name.removeprefix("sfx_")], wav_chunks(stem.audio, stem.sample_rate))
+
+            documents = _documents(result.analysis if write_analysis else None, sheet, plan)
+            stems = render_stems(
+                result.plan, write, library=result.library, workers=workers, on_progress=on_progress
             )
+            for layer, _ in stems:
+                _add_written(total, parts[layer], plan)
+                staged.flush(parts[layer])
+                for name, data in documents:  # after the first stem, while the workers render on
+                    staged.add(out_dir / name, data)
+            for name, data in documents:  # (a pass without layers)
+                staged.add(out_dir / name, data)
+            trim_to_peak(total, result.preset.sfx.premix_peak_db)
+            staged.add(out_dir / PREMIX_WAV, wav_chunks(total, plan.sample_rate))
             del total
-            staged.add(out_dir / PREMIX_WAV, wav_chunks(mix, plan.sample_rate))
-            del mix
-            if write_analysis:
-                staged.add(out_dir / "analysis.json", json_bytes(result.analysis.to_dict()))
-            staged.add(out_dir / CUES_JSON, json_bytes(sheet.to_dict()))
-            staged.add(out_dir / CUES_CSV, cue_sheet_csv(sheet, plan).encode("utf-8"))
-            staged.add(out_dir / PLAN_JSON, json_bytes(plan.to_dict()))
         return staged.written
     except BaseException:
         for folder in reversed(made):

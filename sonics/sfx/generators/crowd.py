@@ -222,8 +222,13 @@ class ArmyRoar:
         check_range(self.name, "near", self.near, 0.0, 1.0)
         object.__setattr__(self, "curve", check_bed(self))
 
-    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
-        """Render one variation: a fresh crowd."""
+    def render(
+        self, rng: np.random.Generator, sample_rate: int = 48_000, *, out: np.ndarray | None = None
+    ) -> Sound:
+        """Render one variation: a fresh crowd.
+
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
+        """
         read_curve = curve_reader(self.curve, self.curve_rate_hz, self.intensity)
         n_samples = round(self.duration_s * sample_rate)
         breathing = SmoothRandom.draw(rng, low_hz=0.05, high_hz=0.4, n_components=6)  # the crowd's own swells
@@ -287,7 +292,7 @@ class ArmyRoar:
             out += voiced
             return out[:, : stop - start]
 
-        audio = render_in_blocks(n_samples, 2, block, block_samples=_BLOCK)
+        audio = render_in_blocks(n_samples, 2, block, block_samples=_BLOCK, out=out)
         finish_in_place(
             audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
         )

@@ -20,7 +20,7 @@ from scipy.signal import butter, oaconvolve, sosfilt
 from sonics.core.sound import Sound
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
 from sonics.dsp.pulses import impulses, poisson_times
-from sonics.dsp.streams import finish_in_place
+from sonics.dsp.streams import finish_in_place, output_array
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
 
 __all__ = ["Crows"]
@@ -110,10 +110,16 @@ class Crows:
             times = np.array([rng.uniform(0.0, max(0.0, self.duration_s - 1.5))])
         return times
 
-    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
-        """Render one variation: fresh birds, fresh calls."""
+    def render(
+        self, rng: np.random.Generator, sample_rate: int = 48_000, *, out: np.ndarray | None = None
+    ) -> Sound:
+        """Render one variation: fresh birds, fresh calls.
+
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
+        """
         n_samples = round(self.duration_s * sample_rate)
-        out = np.zeros((2, n_samples), dtype=np.float32)
+        out = output_array(2, n_samples, out)
+        out.fill(0.0)
         starts = self.bursts(rng)
         # the birds: pitch, vocal tract, distance and place of each
         pitch = rng.uniform(450.0, 650.0, self.n_crows) * (1.0 + 0.12 * self.intensity)
@@ -163,7 +169,8 @@ class Crows:
             i = round(start_s * sample_rate)
             if i < n_samples:
                 m = min(stereo.shape[1], n_samples - i)
-                out[:, i : i + m] += stereo[:, :m].astype(np.float32)
+                for row in range(2):  # row by row: fast whatever the layout of out
+                    out[row, i : i + m] += stereo[row, :m]
         finish_in_place(
             out, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.01, fade_out_s=0.05
         )

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import finish
+from sonics.dsp.envelopes import finish, sample_times
 from sonics.dsp.filters import bandpass_response, lowpass
 from sonics.dsp.noise import contact_click, spectral_noise
 from sonics.dsp.streams import Upsampler
@@ -171,7 +171,7 @@ class Braam:
         # keeps the brass below ~6 kHz) and brought up to the full rate for the drive
         rate = sample_rate / 2
         n_low = n // 2 + 2  # one more for the upsampler's delay
-        t = np.arange(n_low) / rate
+        t = sample_times(n_low, rate)
         # brass falls in from a little below the note and settles within ~0.1 s
         fall_in = 2.0 ** (-rng.uniform(0.6, 1.2) / 12.0 * np.exp(-t / 0.05))
         # four notes (root, fifth, octave, twelfth), three detuned saws each, spread across the field

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import db_to_gain
+from sonics.dsp.envelopes import db_to_gain, sample_times
 from sonics.dsp.filters import dc_block
 from sonics.dsp.modal import MEMBRANE_RATIOS
 from sonics.dsp.streams import finish_in_place
@@ -90,7 +90,7 @@ def _burst(
 ) -> np.ndarray:
     """Return a noise burst at full level on its first sample, decaying, band-passed, peak 1."""
     n = round(decay_s * 8 * sample_rate)
-    noise = rng.uniform(-1.0, 1.0, n) * np.exp(-np.arange(n) / (decay_s * sample_rate))
+    noise = rng.uniform(-1.0, 1.0, n) * np.exp(-sample_times(n, decay_s * sample_rate))
     noise[0] = 1.0
     out = sosfilt(_bandpass_sos(*band_hz, sample_rate), noise)
     return out / np.max(np.abs(out))
@@ -100,7 +100,7 @@ def _rim_hit(rng: np.random.Generator, sample_rate: int) -> np.ndarray:
     """Return a rim stroke: a wooden click ringing briefly at the shell's modes."""
     click = _burst(rng, sample_rate, decay_s=0.0015, band_hz=(800.0, 6000.0))
     n = round(0.08 * sample_rate)
-    t = np.arange(n) / sample_rate
+    t = sample_times(n, sample_rate)
     freqs = rng.uniform(900.0, 1300.0) * np.array([1.0, 2.32, 3.9])
     amps, decays_s = np.array([0.5, 0.3, 0.2]), np.array([0.012, 0.007, 0.004])
     wood = np.sum(

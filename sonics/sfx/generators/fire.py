@@ -94,8 +94,13 @@ class Fire:
         check_range(self.name, "crackle", self.crackle, 0.0, 1.0)
         object.__setattr__(self, "curve", check_bed(self))
 
-    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
-        """Render one variation: fresh flames, fresh crackles."""
+    def render(
+        self, rng: np.random.Generator, sample_rate: int = 48_000, *, out: np.ndarray | None = None
+    ) -> Sound:
+        """Render one variation: fresh flames, fresh crackles.
+
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
+        """
         read_curve = curve_reader(self.curve, self.curve_rate_hz, self.intensity)
         n_samples = round(self.duration_s * sample_rate)
         size = self.intensity
@@ -185,7 +190,7 @@ class Fire:
             out += canvas[:, :m]
             return out
 
-        audio = render_in_blocks(n_samples, 2, block)
+        audio = render_in_blocks(n_samples, 2, block, out=out)
         finish_in_place(
             audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
         )

@@ -225,8 +225,13 @@ class Hooves:
         check_choice(self.name, "surface", self.surface, _SURFACES)
         object.__setattr__(self, "curve", check_bed(self))
 
-    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
-        """Render one variation: a fresh herd, fresh timing, fresh texture."""
+    def render(
+        self, rng: np.random.Generator, sample_rate: int = 48_000, *, out: np.ndarray | None = None
+    ) -> Sound:
+        """Render one variation: a fresh herd, fresh timing, fresh texture.
+
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
+        """
         read_curve = curve_reader(self.curve, self.curve_rate_hz, self.intensity)
         gait, ground = GAITS[self.gait], _SURFACES[self.surface]
         n_samples = round(self.duration_s * sample_rate)
@@ -326,7 +331,7 @@ class Hooves:
             audio += high_rate[2 * ch :] * dirt_noise.read(start, m * _DIVISOR)
             return audio[:, : stop - start]  # every path is band-passed noise or a resonance: no DC
 
-        audio = render_in_blocks(n_samples, n_channels, block, block_samples=_BLOCK)
+        audio = render_in_blocks(n_samples, n_channels, block, block_samples=_BLOCK, out=out)
         finish_in_place(audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.01)
         return Sound(audio, sample_rate, 0)
 

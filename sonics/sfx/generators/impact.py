@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import ad_envelope, finish
+from sonics.dsp.envelopes import ad_envelope, finish, sample_times
 from sonics.dsp.filters import bandpass, lowpass
 from sonics.dsp.modal import glide_cycles, sin_cycles
 from sonics.dsp.noise import contact_click, white_noise
@@ -27,7 +27,7 @@ __all__ = ["BodyImpact"]
 
 def _glide_sine(n: int, sample_rate: int, start_hz: float, end_hz: float, glide_s: float) -> np.ndarray:
     """Sine whose frequency falls exponentially from ``start_hz`` to ``end_hz``, time constant ``glide_s``."""
-    return sin_cycles(glide_cycles(np.arange(n) / sample_rate, start_hz, end_hz, glide_s))
+    return sin_cycles(glide_cycles(sample_times(n, sample_rate), start_hz, end_hz, glide_s))
 
 
 @dataclass(frozen=True, slots=True)

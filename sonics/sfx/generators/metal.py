@@ -17,7 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import ad_envelope, finish, interpolate_grid
+from sonics.dsp.envelopes import ad_envelope, finish, interpolate_grid, sample_times
 from sonics.dsp.filters import bandpass_response, highpass, lowpass
 from sonics.dsp.modal import BAR_RATIOS, modal_bank, modal_filter
 from sonics.dsp.noise import contact_click, dust, spectral_noise, white_noise
@@ -177,7 +177,7 @@ class SwordScrape:
         n = round(self.duration_s * sample_rate)
         pressure = self.intensity
         slide_s = 0.75 * self.duration_s
-        t = np.arange(n) / sample_rate
+        t = sample_times(n, sample_rate)
         # sliding: grabs fast, holds, lets go at slide_s
         slide = np.clip(t / 0.01, 0.0, 1.0) * np.clip((slide_s - t) / (0.25 * slide_s), 0.0, 1.0) ** 0.5
 

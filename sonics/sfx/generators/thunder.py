@@ -18,8 +18,9 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import ad_envelope, finish
+from sonics.dsp.envelopes import ad_envelope, finish, sample_times
 from sonics.dsp.filters import dc_block, interpolation_factor, lowpass, upsample
+from sonics.dsp.modal import sin_cycles
 from sonics.dsp.noise import brown_noise, contact_click, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
@@ -132,7 +133,7 @@ class Thunder:
         crack = lowpass(crack, 7000.0 / (1.0 + far), sample_rate, order=2)
 
         # the rumble: wider N-waves arriving from further segments, rolling in slow swells
-        t = np.arange(n_low) / low_rate
+        t = sample_times(n_low, low_rate)
         tail_s = self.duration_s / (6.0 - 2.0 * size)
         roll = lowpass(white_noise(rng, n_low), rng.uniform(0.6, 1.5), low_rate, order=2)
         roll = 0.25 + (roll / (np.max(np.abs(roll)) + 1e-12)) ** 2 * 1.5
@@ -213,19 +214,19 @@ class Boom:
         factor = interpolation_factor(sample_rate, 3600.0)
         low_rate = sample_rate / factor
         n_low = -(-n // factor)
-        t = np.arange(n_low) / low_rate
+        t = sample_times(n_low, low_rate)
 
         # thump: exponential chirp from 4x down to the tail pitch in ~60 ms,
         # f(t) = end_hz * (1 + 3 exp(-t / glide)), its phase integrated in closed form
         glide_s = 0.03 + 0.03 * size
         glide = np.exp(-t / glide_s)
         cycles = t + 3.0 * glide_s * (1.0 - glide)
-        thump = np.sin(2.0 * np.pi * end_hz * cycles)
+        thump = sin_cycles(end_hz * cycles)  # single precision from here on: a gain needs no more
         thump *= ad_envelope(n_low, low_rate, attack_s=0.002, t60_s=min(room, 0.35 + 0.3 * size))
         # sub tail: the same oscillator keeps ringing and sags a little lower, f(t) * (1 - sag t)
         sag = 0.08 / self.duration_s
         cycles -= sag * (0.5 * t**2 + 3.0 * glide_s * (glide_s - glide * (t + glide_s)))
-        sub = np.sin(2.0 * np.pi * end_hz * cycles)
+        sub = sin_cycles(end_hz * cycles)
         sub *= ad_envelope(n_low, low_rate, attack_s=0.02, t60_s=min(room, 1.0 + 2.0 * size))
         rumble = lowpass(brown_noise(rng, n_low), 110.0, low_rate, order=2)
         rumble *= ad_envelope(n_low, low_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size))

@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 
 from sonics.core.sound import Sound
-from sonics.dsp.envelopes import even_level, finish
+from sonics.dsp.envelopes import even_level, finish, sample_times
 from sonics.dsp.filters import bandpass_power, lowpass_response
 from sonics.dsp.noise import MagnitudeFn, spectral_noise
 from sonics.dsp.sync import peak_sample
@@ -44,7 +44,7 @@ def _speed(times_s: np.ndarray, peak_s: float, duration_s: float) -> np.ndarray:
 
 def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
     """Dipole level (speed cubed) sharpened into a point at the pass, so the peak is where designed."""
-    delta = (np.arange(n) / sample_rate - peak_s).astype(np.float32)
+    delta = (sample_times(n, sample_rate) - peak_s).astype(np.float32)
     speed = _speed(delta + np.float32(peak_s), peak_s, duration_s)
     level = speed * speed
     level *= speed

@@ -103,8 +103,13 @@ class Wind:
         check_int(self.name, "n_whistles", self.n_whistles, 0, 6)
         object.__setattr__(self, "curve", check_bed(self))
 
-    def render(self, rng: np.random.Generator, sample_rate: int = 48_000) -> Sound:
-        """Render one variation: fresh gusts, fresh whistles."""
+    def render(
+        self, rng: np.random.Generator, sample_rate: int = 48_000, *, out: np.ndarray | None = None
+    ) -> Sound:
+        """Render one variation: fresh gusts, fresh whistles.
+
+        ``out``: an array to render into, as :class:`~sonics.core.sound.Generator` describes.
+        """
         read_curve = curve_reader(self.curve, self.curve_rate_hz, self.intensity)
         n_samples = round(self.duration_s * sample_rate)
         gusts = SmoothRandom.draw(rng, low_hz=0.04, high_hz=0.35, n_components=8)
@@ -179,7 +184,7 @@ class Wind:
                 out += whistles(start, m)
             return out[:, : stop - start]
 
-        audio = render_in_blocks(n_samples, 2, block)
+        audio = render_in_blocks(n_samples, 2, block, out=out)
         finish_in_place(
             audio, sample_rate, peak_db=peak_db_for(self.intensity), fade_in_s=0.05, fade_out_s=0.05
         )

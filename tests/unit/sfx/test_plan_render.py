@@ -12,7 +12,7 @@ import pytest
 import soundfile
 
 from sonics.core.cues import Cue, CueKind, CueSheet
-from sonics.core.errors import MediaError, PresetError
+from sonics.core.errors import MediaError, ParameterError, PresetError
 from sonics.core.sfxplan import SfxPlan
 from sonics.io.samples import open_sample_library
 from sonics.presets import parse_preset
@@ -100,6 +100,43 @@ def test_a_plan_read_back_from_json_renders_the_same_bytes():
     again = SfxPlan.from_dict(json.loads(json.dumps(plan.to_dict())))
     assert again == plan
     assert [s.audio.tobytes() for s in render_sfx(again)] == [s.audio.tobytes() for s in render_sfx(plan)]
+
+
+def test_the_stems_are_the_same_bytes_whatever_the_number_of_workers():
+    sheet = _sheet(
+        [_hit(0.4, "whoosh"), _hit(1.0, "impact"), _hit(1.2, "whoosh"), _hit(3.0, "impact", 0.2)],
+        ("whoosh", "impact"),
+    )
+    plan = plan_sfx(sheet, _preset(WHOOSH, IMPACT), seed=6)
+    renders = [render_sfx(plan, workers=workers) for workers in (1, 2, 3)]
+    assert [[s.name for s in stems] for stems in renders] == [["sfx_whoosh", "sfx_impact"]] * 3
+    first = [s.audio.tobytes() for s in renders[0]]
+    assert all([s.audio.tobytes() for s in stems] == first for stems in renders[1:])
+
+
+def test_a_rendering_error_in_a_worker_is_raised_with_its_message():
+    sheet = _sheet([_hit(1.0, "whoosh"), _hit(2.0, "impact")], ("whoosh", "impact"))
+    document = plan_sfx(sheet, _preset(WHOOSH, IMPACT), seed=1).to_dict()
+    document["sounds"][1]["name"] = "no_such_generator"
+    with pytest.raises(ParameterError, match="unknown generator 'no_such_generator'"):
+        render_sfx(SfxPlan.from_dict(document), workers=2)
+
+
+HOOVES = (
+    'name = "hooves"\nevents = ["bed"]\ngenerator = "hooves"\ngain_db = -6.0\npan = 0.3\npan_spread = 0.0'
+)
+
+
+def test_a_bed_that_fills_its_stem_is_rendered_in_place_as_it_would_be_added():
+    n_samples = 2 * SR
+    curve = tuple(0.5 + 0.4 * np.sin(np.arange(201) / 30.0))
+    bed = Cue(0.0, CueKind.BED, "motion", "hooves", 0.8, n_samples / SR, "test", curve, 100.0)
+    plan = plan_sfx(_sheet([bed], ("hooves",), n_samples), _preset(HOOVES), seed=2)
+    ((planned,), (stem,)) = plan.sounds, render_sfx(plan)
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in planned.params.items()}
+    alone = GENERATORS["hooves"](**params).render(np.random.default_rng(planned.seed), SR).audio
+    gains = np.array([[min(1.0, 1.0 - planned.pan)], [min(1.0, 1.0 + planned.pan)]], dtype=np.float32)
+    np.testing.assert_array_equal(stem.audio, alone * (gains * np.float32(10 ** (planned.gain_db / 20))))
 
 
 def test_one_layers_draws_do_not_depend_on_another_layer():
