@@ -110,7 +110,7 @@ _HARDNESS = (0.2, 1.0)  # a soft and a hard stroke: the two layers
 
 def _membrane(drum: Membrane, n: int, rng: np.random.Generator, sample_rate: int) -> np.ndarray:
     """Two layers of a head stroke, mono, shape ``(2, n)``, float32."""
-    t64 = np.arange(n) / sample_rate
+    t64 = np.arange(n, dtype=np.float64) / sample_rate
     t = t64.astype(np.float32)
     ratios = np.asarray(MEMBRANE_RATIOS) * (1.0 + 0.008 * rng.standard_normal(len(MEMBRANE_RATIOS)))
     ratios[0] = 1.0

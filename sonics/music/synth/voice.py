@@ -165,7 +165,7 @@ def sample_times(n_samples: int, sample_rate: int) -> np.ndarray:
     >>> sample_times(3, 1000).tolist()
     [0.001, 0.002, 0.003]
     """
-    return np.arange(1, n_samples + 1) / sample_rate
+    return np.arange(1, n_samples + 1, dtype=np.float64) / sample_rate  # a float arange: no slow int cast
 
 
 def control_points(n_samples: int, sample_rate: int) -> int:
