@@ -15,6 +15,7 @@ sounds past the picture's end.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import numpy as np
 
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ParameterError
+from sonics.core.jobs import run_jobs, usable_processes
 from sonics.core.memory import keep_freed_memory
 from sonics.core.rng import stage_rng
 from sonics.core.score import Part, Score
@@ -334,13 +336,25 @@ def render_part(
     >>> audio.shape, audio.dtype.name, bool(audio[:, 0].any())  # the note sounds from sample 0
     ((2, 48000), 'float32', True)
     """
+    _check_lengths(n_samples, sample_rate)
+    instrument_for(part.instrument)
+    keep_freed_memory()  # strokes and their temporaries come and go by the hundred
+    out = np.zeros((2, int(n_samples)), dtype=np.float32)
+    _render_into(out, part, tempo_map, sample_rate, seed)
+    return out
+
+
+def _check_lengths(n_samples: int, sample_rate: int) -> None:
+    """Raise ParameterError unless the stem has samples and the rate is one the instruments reach."""
     if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
         raise ParameterError(f"n_samples must be an integer >= 1, got {n_samples!r}")
     if not 32_000 <= sample_rate <= 192_000:  # the instruments' bodies and bells reach 12 kHz
         raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
+
+
+def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: int, seed: int) -> None:
+    """Render ``part`` into ``out`` (``(2, n_samples)`` float32, silent), as :func:`render_part` does."""
     instrument = instrument_for(part.instrument)
-    keep_freed_memory()  # strokes and their temporaries come and go by the hundred
-    out = np.zeros((2, int(n_samples)), dtype=np.float32)
     placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
     lengths: dict[tuple[int, str, int], int] = {}
     last_use: dict[tuple[int, str, int], int] = {}
@@ -379,7 +393,6 @@ def render_part(
     out[:, out.shape[1] - n_fade :] *= np.cos(0.5 * np.pi * np.arange(1, n_fade + 1) / n_fade).astype(
         np.float32
     )
-    return out
 
 
 def render_score(
@@ -392,6 +405,11 @@ def render_score(
 ) -> tuple[Stem, ...]:
     """Render every part of a score to its stem, exactly as long as the picture.
 
+    The parts are shared out among ``workers`` processes (this one and forked helpers,
+    :mod:`sonics.core.jobs`), the costliest first, each rendering straight into its
+    stem's memory, which the processes share: nothing is copied back. Where processes
+    cannot be forked (macOS, Windows, a daemonic worker) threads render them instead.
+
     Parameters
     ----------
     score : Score
@@ -401,7 +419,7 @@ def render_score(
     seed : int
         Seed of the variation (each part draws from its own stream, by name).
     workers : int
-        Parts rendered at once in threads (>= 1); the samples do not depend on it.
+        Parts rendered at once (>= 1); the samples do not depend on it.
     on_progress : callable, optional
         Called as ``on_progress("music", parts_done, n_parts)`` as parts finish.
 
@@ -426,26 +444,41 @@ def render_score(
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
-    for part in score.parts:
+    parts = score.parts
+    for part in parts:
         instrument_for(part.instrument)  # an unknown name fails before any work
     n_samples = round(score.duration_s * sample_rate)
+    if parts:
+        _check_lengths(n_samples, sample_rate)
     if on_progress is not None:
-        on_progress("music", 0, len(score.parts))
-
-    def one(part: Part) -> np.ndarray:
-        return render_part(part, score.tempo_map, n_samples, sample_rate=sample_rate, seed=seed)
-
+        on_progress("music", 0, len(parts))
+    keep_freed_memory()  # before any fork: the helpers inherit it
     # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
-    order = sorted(
-        range(len(score.parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in score.parts[i].notes)
-    )
-    audio: dict[int, np.ndarray] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(one, score.parts[i]) for i in order}
-        for done, i in enumerate(order, start=1):
-            audio[i] = futures[i].result()
+    order = sorted(range(len(parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in parts[i].notes))
+    processes = usable_processes(workers, len(parts))
+    if processes > 1:  # each stem in memory the forked helpers share, rendered where it is
+        audio = [_shared_silence(n_samples) for _ in parts]
+    else:
+        audio = [np.zeros((2, n_samples), dtype=np.float32) for _ in parts]
+
+    def job(k: int, tick: Callable[[], None]) -> None:
+        _render_into(audio[order[k]], parts[order[k]], score.tempo_map, sample_rate, seed)
+
+    if processes > 1 or workers == 1:
+        for done, _ in enumerate(run_jobs(len(order), job, processes=processes), start=1):
             if on_progress is not None:
-                on_progress("music", done, len(score.parts))
-    return tuple(
-        Stem(f"music_{part.name}", "music", audio[i], sample_rate) for i, part in enumerate(score.parts)
-    )
+                on_progress("music", done, len(parts))
+    else:  # no forking here: threads, which numpy's long calls let run side by side
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(job, k, lambda: None) for k in range(len(order))]
+            for done, future in enumerate(futures, start=1):
+                future.result()
+                if on_progress is not None:
+                    on_progress("music", done, len(parts))
+    return tuple(Stem(f"music_{part.name}", "music", audio[i], sample_rate) for i, part in enumerate(parts))
+
+
+def _shared_silence(n_samples: int) -> np.ndarray:
+    """Return a silent float32 ``(2, n_samples)`` array in memory that forked processes share."""
+    memory = mmap.mmap(-1, 2 * n_samples * 4)  # anonymous, shared, zero-filled
+    return np.frombuffer(memory, dtype=np.float32).reshape(2, n_samples)
