@@ -136,20 +136,23 @@ def modal_bank(
     )
     order = np.argsort(-lengths, kind="stable")  # longest first: the modes alive at a time are a prefix
     lengths, log_z, initial = lengths[order], log_z[order], initial[order]
-    # in blocks, m = b * B + j: Im(start[b, k] * within[k, j]), one matrix product per run of
-    # blocks, both factors computed directly (no running product, no drift)
+    # in blocks, m = b * B + j: Im(start[b, k] * within[k, j]) = Re(start) Im(within) + Im(start)
+    # Re(within), one real matrix product per run of blocks: the complex starts seen as float
+    # pairs (re, im) against the rows (Im, Re) of each mode. Every factor is computed directly,
+    # a run's start as z^(first B) times z^(b B) within the run (no running product, no drift)
     within = np.exp(log_z[:, np.newaxis] * np.arange(_BLOCK))
-    within_re, within_im = np.ascontiguousarray(within.real), np.ascontiguousarray(within.imag)
+    rows = np.stack([within.imag, within.real], axis=1)  # (k, 2, B): a prefix of modes is contiguous
+    steps = np.exp(np.arange(_RUN)[:, np.newaxis] * _BLOCK * log_z)  # (RUN, k)
     blocks = out.reshape(-1, _BLOCK)
     for first in range(0, blocks.shape[0], _RUN):
         alive = int(np.count_nonzero(lengths > first * _BLOCK))  # each mode stops once 100 dB down
         if alive == 0:
             break
-        starts = np.arange(first, min(first + _RUN, blocks.shape[0])) * _BLOCK
-        start = initial[:alive] * np.exp(starts[:, np.newaxis] * log_z[:alive])
-        run = blocks[first : first + starts.size]
-        np.matmul(start.real, within_im[:alive], out=run)
-        run += start.imag @ within_re[:alive]
+        count = min(_RUN, blocks.shape[0] - first)
+        start = steps[:count, :alive] * (initial[:alive] * np.exp(first * _BLOCK * log_z[:alive]))
+        np.matmul(
+            start.view(np.float64), rows[:alive].reshape(2 * alive, _BLOCK), out=blocks[first : first + count]
+        )
     if sos is not None:  # the filter's own ring, excited at the onset, dies within its first samples
         head = min(n, ring_samples(sections))
         out[:head] = signal.sosfilt(
