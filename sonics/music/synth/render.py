@@ -16,6 +16,7 @@ sounds past the picture's end.
 from __future__ import annotations
 
 import mmap
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -456,16 +457,23 @@ def render_score(
     # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
     order = sorted(range(len(parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in parts[i].notes))
     processes = usable_processes(workers, len(parts))
-    if processes > 1:  # each stem in memory the forked helpers share, rendered where it is
-        audio = [_shared_silence(n_samples) for _ in parts]
-    else:
-        audio = [np.zeros((2, n_samples), dtype=np.float32) for _ in parts]
+    # a helper's stems go to memory this process shares with it (nothing is copied back); the
+    # ones rendered here to its own memory, which costs less to fill than shared pages
+    here = os.getpid()
+    shared = [_shared_silence(n_samples) for _ in parts] if processes > 1 else []
+    audio: dict[int, np.ndarray] = {}
 
     def job(k: int, tick: Callable[[], None]) -> None:
-        _render_into(audio[order[k]], parts[order[k]], score.tempo_map, sample_rate, seed)
+        i = order[k]
+        out = np.zeros((2, n_samples), dtype=np.float32) if os.getpid() == here else shared[i]
+        _render_into(out, parts[i], score.tempo_map, sample_rate, seed)
+        if os.getpid() == here:
+            audio[i] = out
 
     if processes > 1 or workers == 1:
-        for done, _ in enumerate(run_jobs(len(order), job, processes=processes), start=1):
+        for done, (k, _) in enumerate(run_jobs(len(order), job, processes=processes), start=1):
+            if order[k] not in audio:  # a helper's, in the memory it shares with this process
+                audio[order[k]] = shared[order[k]]
             if on_progress is not None:
                 on_progress("music", done, len(parts))
     else:  # no forking here: threads, which numpy's long calls let run side by side
