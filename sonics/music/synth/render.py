@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import mmap
 import os
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -257,22 +258,23 @@ def _layer_weights(n_layers: int, dynamics: float | np.ndarray) -> list[tuple[in
     return weights
 
 
-def _add_note(
-    target: np.ndarray,
+def _blend(
     stroke: np.ndarray,
     span: tuple[int, int],
     weights: list[tuple[int, float | np.ndarray]],
     envelope: tuple[int, np.ndarray] | None,
     channel_gains: np.ndarray,
     scratch: np.ndarray,
-) -> None:
-    """Add the note's blend of its stroke's layers over ``span`` (samples of the stroke) into ``target``.
+    mix: np.ndarray,
+) -> bool:
+    """Write the note's blend of its stroke's layers over ``span`` (samples of the stroke) into ``mix``.
 
     ``weights`` are the note's own (modified here); ``channel_gains`` ``(2, 1)`` the part's
-    pan and gain, folded into them; ``scratch`` work space of at least ``(2, 2, span)``.
+    pan and gain, folded into them; ``scratch`` work space of at least ``(2, span)``, ``mix``
+    of ``(2, span)``. Return False, with ``mix`` untouched, if no layer sounds.
     """
     a, b = span
-    mix, tmp = scratch[0, :, : b - a], scratch[1, :, : b - a]
+    tmp = scratch[:, : b - a]
     moving = bool(weights) and np.ndim(weights[0][1]) > 0
     first, curve = envelope if envelope is not None else (b, None)
     lo = max(first, a)
@@ -290,12 +292,20 @@ def _add_note(
         if i:
             mix += tmp
     if not weights:
-        return
+        return False
     if not moving and curve is not None:
         mix[:, lo - a :] *= curve[lo - first : b - first]
     elif moving and not uniform:
         mix *= channel_gains
-    target += mix
+    return True
+
+
+def _alike(note: _Placed, level: float | np.ndarray) -> tuple[object, ...] | None:
+    """Return what makes notes sound alike but for their onsets (None for one that is its own)."""
+    if np.ndim(level) or note.onset < 0:  # a moving level, a head cut by the picture: unique
+        return None
+    gate = note.gate if note.articulation.gated else 0
+    return (note.key, note.articulation.name, note.variant, float(level), note.extent, gate, note.damped)
 
 
 def render_part(
@@ -367,9 +377,14 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
     gain = db_to_gain(part.gain_db)
     channel_gains = np.array([[gain * left], [gain * right]], dtype=np.float32)
     dynamics = _dynamics(part, tempo_map, placed, sample_rate)
+    # notes alike but for their onset (a repeated stab, a ride on every beat) share one blend
+    alike = [_alike(p, level) for p, level in zip(placed, dynamics, strict=True)]
+    uses = Counter(k for k in alike if k is not None)
+    last_alike = {k: i for i, k in enumerate(alike) if uses.get(k, 0) > 1}
+    blends: dict[tuple[object, ...], np.ndarray] = {}
     scratch = np.empty((2, 2, max((p.extent for p in placed), default=0)), dtype=np.float32)
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
-    for i, (p, level) in enumerate(zip(placed, dynamics, strict=True)):
+    for i, (p, level, same) in enumerate(zip(placed, dynamics, alike, strict=True)):
         key = (p.key, p.articulation.name, p.variant)
         if key not in strokes:
             rng = stage_rng(seed, f"music:{part.name}:{p.key}:{p.articulation.name}:{p.variant}")
@@ -378,15 +393,27 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
                 n_end = min(lengths[key], round(END_FADE_S * sample_rate))
                 strokes[key][..., lengths[key] - n_end :] *= _fall(n_end)
         start, stop = max(0, p.onset), min(out.shape[1], p.onset + p.extent)
-        _add_note(
-            out[:, start:stop],
-            strokes[key],
-            (start - p.onset, stop - p.onset),
-            _layer_weights(instrument.n_layers, level),
-            _envelope(p, sample_rate),
-            channel_gains,
-            scratch,
-        )
+        a, b = start - p.onset, stop - p.onset
+        if same in last_alike:
+            if same not in blends:  # the whole extent, once, for every note like it
+                blend = np.empty((2, p.extent), dtype=np.float32)
+                weights = _layer_weights(instrument.n_layers, level)
+                envelope = _envelope(p, sample_rate)
+                if not _blend(
+                    strokes[key], (0, p.extent), weights, envelope, channel_gains, scratch[1], blend
+                ):
+                    blend[...] = 0.0
+                blends[same] = blend
+            out[:, start:stop] += blends[same][:, a:b]
+            if i == last_alike[same]:
+                del blends[same]
+        else:
+            mix = scratch[0, :, : b - a]
+            weights = _layer_weights(instrument.n_layers, level)
+            if _blend(
+                strokes[key], (a, b), weights, _envelope(p, sample_rate), channel_gains, scratch[1], mix
+            ):
+                out[:, start:stop] += mix
         if i == last_use[key]:
             del strokes[key]
     peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
