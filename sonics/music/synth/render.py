@@ -216,16 +216,21 @@ def _dynamics(
         np.cumsum(n_points)[:-1],
     )
     out: list[float | np.ndarray] = []
+    ramps: dict[tuple[int, int, int], np.ndarray] = {}  # a chord's notes share theirs (read only)
     for p, velocity, level in zip(placed, velocities, levels, strict=True):
         if float(level.max() - level.min()) <= _STEADY:
             out.append(velocity * float(level.mean()))
+            continue
+        if (p.onset, p.extent, p.velocity) in ramps:
+            out.append(ramps[p.onset, p.extent, p.velocity])
             continue
         v = (velocity * level).astype(np.float32)
         n_seg = -(-p.extent // _CONTROL_STEP)  # the points cover every segment (two spare)
         ramp = np.empty((n_seg, _CONTROL_STEP), dtype=np.float32)
         np.multiply(np.diff(v[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
         ramp += v[:n_seg, np.newaxis]
-        out.append(ramp.reshape(-1)[: p.extent])
+        ramps[p.onset, p.extent, p.velocity] = ramp.reshape(-1)[: p.extent]
+        out.append(ramps[p.onset, p.extent, p.velocity])
     return out
 
 
@@ -258,46 +263,59 @@ def _layer_weights(n_layers: int, dynamics: float | np.ndarray) -> list[tuple[in
     return weights
 
 
-def _blend(
-    stroke: np.ndarray,
-    span: tuple[int, int],
+Gains = tuple[list[tuple[int, np.ndarray]], tuple[int, np.ndarray] | None]
+"""Each sounding layer's gain over a note's span (``(2, 1)`` or one per sample), and a gain to
+apply to the mix after (from a sample of the span on), if any."""
+
+
+def _note_gains(
     weights: list[tuple[int, float | np.ndarray]],
     envelope: tuple[int, np.ndarray] | None,
     channel_gains: np.ndarray,
-    scratch: np.ndarray,
-    mix: np.ndarray,
-) -> bool:
-    """Write the note's blend of its stroke's layers over ``span`` (samples of the stroke) into ``mix``.
+    span: tuple[int, int],
+) -> Gains:
+    """Return a note's layer gains over ``span``: its blend weights, envelope and the part's pan and gain.
 
-    ``weights`` are the note's own (modified here); ``channel_gains`` ``(2, 1)`` the part's
-    pan and gain, folded into them; ``scratch`` work space of at least ``(2, span)``, ``mix``
-    of ``(2, span)``. Return False, with ``mix`` untouched, if no layer sounds.
+    ``weights`` are the note's own (modified here); ``channel_gains`` ``(2, 1)``.
     """
     a, b = span
-    tmp = scratch[:, : b - a]
-    moving = bool(weights) and np.ndim(weights[0][1]) > 0
+    if not weights:
+        return [], None
     first, curve = envelope if envelope is not None else (b, None)
     lo = max(first, a)
+    tail = None if curve is None else (lo - a, curve[lo - first : b - first])
+    if np.ndim(weights[0][1]) == 0:  # numbers: the envelope goes on the mix
+        return [(layer, channel_gains * np.float32(w)) for layer, w in weights], tail
+    # a gain per sample: the envelope and a centred part's gain go into it
     uniform = channel_gains[0, 0] == channel_gains[1, 0]
-    for i, (layer, weight) in enumerate(weights):
-        if moving:  # a gain per sample: the envelope and a centred part's gain go into it
-            gain = weight[a:b]
-            if curve is not None:
-                gain[lo - a :] *= curve[lo - first : b - first]
-            if uniform and channel_gains[0, 0] != 1.0:
-                gain *= channel_gains[0, 0]
-        else:
-            gain = channel_gains * np.float32(weight)
-        np.multiply(stroke[layer, :, a:b], gain, out=mix if i == 0 else tmp)
+    gains = []
+    for layer, weight in weights:
+        gain = weight[a:b]
+        if tail is not None:
+            gain[tail[0] :] *= tail[1]
+        if uniform and channel_gains[0, 0] != 1.0:
+            gain *= channel_gains[0, 0]
+        gains.append((layer, gain))
+    return gains, None if uniform else (0, channel_gains)
+
+
+def _blend(
+    stroke: np.ndarray, span: tuple[int, int], gains: Gains, scratch: np.ndarray, mix: np.ndarray
+) -> bool:
+    """Write the blend of the stroke's layers over ``span`` (its samples) into ``mix`` ``(2, span)``.
+
+    ``scratch`` is work space of at least ``(2, span)``. Return False, ``mix`` untouched, if
+    no layer sounds.
+    """
+    a, b = span
+    layers, after = gains
+    for i, (layer, gain) in enumerate(layers):
+        np.multiply(stroke[layer, :, a:b], gain, out=mix if i == 0 else scratch[:, : b - a])
         if i:
-            mix += tmp
-    if not weights:
-        return False
-    if not moving and curve is not None:
-        mix[:, lo - a :] *= curve[lo - first : b - first]
-    elif moving and not uniform:
-        mix *= channel_gains
-    return True
+            mix += scratch[:, : b - a]
+    if after is not None and layers:
+        mix[:, after[0] :] *= after[1]
+    return bool(layers)
 
 
 def _alike(note: _Placed, level: float | np.ndarray) -> tuple[object, ...] | None:
@@ -382,6 +400,7 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
     uses = Counter(k for k in alike if k is not None)
     last_alike = {k: i for i, k in enumerate(alike) if uses.get(k, 0) > 1}
     blends: dict[tuple[object, ...], np.ndarray] = {}
+    chord: dict[tuple[object, ...], Gains] = {}  # the last note's gains, for the next if it is alike
     scratch = np.empty((2, 2, max((p.extent for p in placed), default=0)), dtype=np.float32)
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
     for i, (p, level, same) in enumerate(zip(placed, dynamics, alike, strict=True)):
@@ -398,21 +417,21 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
             if same not in blends:  # the whole extent, once, for every note like it
                 blend = np.empty((2, p.extent), dtype=np.float32)
                 weights = _layer_weights(instrument.n_layers, level)
-                envelope = _envelope(p, sample_rate)
-                if not _blend(
-                    strokes[key], (0, p.extent), weights, envelope, channel_gains, scratch[1], blend
-                ):
+                gains = _note_gains(weights, _envelope(p, sample_rate), channel_gains, (0, p.extent))
+                if not _blend(strokes[key], (0, p.extent), gains, scratch[1], blend):
                     blend[...] = 0.0
                 blends[same] = blend
             out[:, start:stop] += blends[same][:, a:b]
             if i == last_alike[same]:
                 del blends[same]
         else:
+            timing = (p.onset, p.extent, p.gate, p.velocity, p.damped, p.articulation.name)
+            if timing not in chord:  # the notes of a chord move alike: their gains are one
+                weights = _layer_weights(instrument.n_layers, level)
+                chord.clear()
+                chord[timing] = _note_gains(weights, _envelope(p, sample_rate), channel_gains, (a, b))
             mix = scratch[0, :, : b - a]
-            weights = _layer_weights(instrument.n_layers, level)
-            if _blend(
-                strokes[key], (a, b), weights, _envelope(p, sample_rate), channel_gains, scratch[1], mix
-            ):
+            if _blend(strokes[key], (a, b), chord[timing], scratch[1], mix):
                 out[:, start:stop] += mix
         if i == last_use[key]:
             del strokes[key]
