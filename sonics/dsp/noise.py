@@ -308,6 +308,7 @@ def spectral_noise(
     *,
     n_fft: int = 1024,
     n_channels: int | None = None,
+    dtype: type = np.float64,
 ) -> np.ndarray:
     """Return Gaussian noise whose magnitude spectrum follows ``magnitude(freqs, times)``.
 
@@ -337,12 +338,14 @@ def spectral_noise(
     n_channels : int or None
         ``None`` gives shape ``(n_samples,)``; an integer ``(n_channels, n_samples)`` of
         independent channels with the same spectrum (``magnitude`` is evaluated once for all).
+    dtype : type
+        ``numpy.float64`` or ``numpy.float32`` (the transforms run in single precision either way).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(n_samples,)`` or ``(n_channels, n_samples)``, float64. A flat magnitude of
-        1 gives unit variance.
+        Shape ``(n_samples,)`` or ``(n_channels, n_samples)``, of ``dtype``. A flat magnitude
+        of 1 gives unit variance.
 
     Examples
     --------
@@ -354,12 +357,16 @@ def spectral_noise(
     n = _check_n(n_samples)
     if n_fft < 64 or n_fft & (n_fft - 1):
         raise ParameterError(f"n_fft must be a power of two >= 64, got {n_fft}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ParameterError(f"dtype must be float32 or float64, got {np.dtype(dtype).name}")
     n_rows = 1 if n_channels is None else int(n_channels)
     hop = n_fft // 2
     n_frames = n // hop + 3  # frame k covers [(k - 2) * hop, k * hop): the first samples fully
     freqs_hz = np.fft.rfftfreq(n_fft, 1.0 / sample_rate).astype(np.float32)[np.newaxis, :]
     window = _sine_window(n_fft)
-    out = np.empty((n_rows, n_frames - 2, hop))  # hop j: frame j + 2's first half + frame j + 1's second
+    out = np.empty(
+        (n_rows, n_frames - 2, hop), dtype=dtype
+    )  # hop j: frame j + 2's first half + j + 1's second
     carry = np.zeros((n_rows, hop), dtype=np.float32)  # the second half of the frame before the run
     run = max(1, _RUN_BYTES // (4 * n_fft * n_rows))  # frames at a time: every temporary stays small
     for first in range(0, n_frames, run):

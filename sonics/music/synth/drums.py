@@ -199,16 +199,17 @@ def _cymbal(cymbal: Cymbal, n: int, rng: np.random.Generator, sample_rate: int) 
             out *= np.where(f > 6000.0, swell[:, 1:], swell[:, :1])
         return out
 
-    wash = spectral_noise(rng, n, sample_rate, magnitude, n_channels=2)
+    wash = spectral_noise(rng, n, sample_rate, magnitude, n_channels=2, dtype=np.float32)
     # a soft stroke is the same wash with its highs closed; a hard one rings the modes harder
-    layers = np.empty((2, 2, n))
+    layers = np.empty((2, 2, n), dtype=np.float32)
     layers[0] = lowpass(wash, min(3500.0, 0.4 * sample_rate), sample_rate)
     layers[1] = wash
     ring *= 0.02
     ring += (0.04 * cymbal.bell) * bell
     for layer, (share, tick_gain) in enumerate(((0.5, 0.08), (1.0, 0.2))):
-        metal = share * ring + tick_gain * tick
-        layers[layer] += pans[:, np.newaxis] * metal
+        metal = (share * ring + tick_gain * tick).astype(np.float32)
+        for channel in range(2):
+            layers[layer, channel] += np.float32(pans[channel]) * metal
     return layers
 
 
