@@ -145,7 +145,7 @@ class BowedSection(Overlapping):
                 envelope[:a] *= rise(times[:a], attack_s)
                 bowed = excite * envelope
             else:  # the bowed swell into the note and the bite's accent: over by its first second
-                bowed = excite.copy()
+                bowed = excite.copy() if i == 0 else excite  # the loud layer is the last to need it
                 head = times[:sample_rate]
                 bowed[:, : head.size] *= rise(head, (0.16, 0.045)[i]) * (
                     1.0 + (0.0, 0.25)[i] * np.exp(-head / 0.12)
