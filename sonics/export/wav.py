@@ -21,9 +21,17 @@ _FORMAT_FLOAT = 3
 
 
 def _pcm24(audio: np.ndarray) -> bytes:
-    scaled = np.clip(np.round(audio.T.astype(np.float64) * 8388608.0), -8388608, 8388607)
-    scaled = np.ascontiguousarray(scaled, dtype="<i4")
-    return scaled.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    # x * 2**23 is exact in float32 for float32 audio, so rounding there is rounding exactly
+    exact = np.float64 if audio.dtype == np.float64 else np.float32
+    scaled = np.empty((audio.shape[1], audio.shape[0]), dtype=exact)
+    np.multiply(audio.T, 8388608.0, out=scaled, casting="unsafe")
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -8388608, 8388607, out=scaled)
+    low_bytes = scaled.astype("<i4").ravel().view(np.uint8)
+    packed = np.empty(scaled.size * 3, dtype=np.uint8)
+    for k in range(3):  # the three low bytes of each little-endian int32, the top one dropped
+        packed[k::3] = low_bytes[k::4]
+    return packed.tobytes()
 
 
 def riff_chunk(chunk_id: bytes, payload: bytes) -> bytes:

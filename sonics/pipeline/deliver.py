@@ -183,7 +183,7 @@ def write_deliverables(
     final_dir: Path,
     keep_original_audio: bool = False,
     on_progress: Callable[[str, int, int | None], None] | None = None,
-) -> list[Path]:
+) -> tuple[list[Path], list[str]]:
     """Write everything but the stems (already written as they were rendered).
 
     Parameters
@@ -201,8 +201,10 @@ def write_deliverables(
 
     Returns
     -------
-    list of Path
+    files : list of Path
         Every file of the folder, relative to it.
+    warnings : list of str
+        What the delivery could not do as asked (a report without its pictures).
     """
     steps = 6
     done = [0]
@@ -254,4 +256,4 @@ def write_deliverables(
     deliver.add_bytes("report.html", page.encode("utf-8"))
     step()
     step()
-    return list(deliver.written)
+    return list(deliver.written), warnings

@@ -429,13 +429,14 @@ def score(
             warnings=tuple(dict.fromkeys(warnings)),
         )
         if deliver is not None:
-            written = write_deliverables(
+            written, late = write_deliverables(
                 deliver,
                 result,
                 final_dir=Path(out_dir),
                 keep_original_audio=keep_original_audio,
                 on_progress=on_progress,
             )
+            result = replace(result, warnings=tuple(dict.fromkeys((*result.warnings, *late))))
             deliver.add_json(RUN_JSON, _run_document(result, written))
             written.append(Path(RUN_JSON))
     return replace(result, files=tuple(written))

@@ -212,3 +212,19 @@ def test_a_run_that_fails_late_leaves_no_folder_behind(scored, tmp_path, sonics_
     result = sonics_cli_module("score", scored / "analysis.json", "-o", out)
     assert result.exit_code == 1
     assert os.listdir(tmp_path) == []
+
+
+def test_a_report_without_pictures_says_so(scored, tmp_path, sonics_cli_module, monkeypatch):
+    from sonics.core.errors import MediaError
+    from sonics.pipeline import deliver
+
+    def undecodable(path, *args, **kwargs):
+        raise MediaError(f"{path}: cannot decode frame 12")
+
+    monkeypatch.setattr(deliver, "read_thumbnails", undecodable)
+    out = tmp_path / "out"
+    result = sonics_cli_module("score", scored / "analysis.json", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    said = "cannot decode frame 12; the report has no picture strip"
+    assert said in result.stderr
+    assert any(said in w for w in json.loads((out / "run.json").read_text())["warnings"])

@@ -28,6 +28,14 @@ def test_pcm24_rounds_to_the_nearest_step_and_clips_at_full_scale():
     assert list(data >> 8) == [0, 4194304, -4194304, 8388607, -8388608, 1]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pcm24_interleaves_every_sample_rounded_exactly(dtype):
+    audio = (_noise(2, 70001) * 1.2).astype(dtype)  # longer than one piece, some samples clipped
+    data, _ = soundfile.read(io.BytesIO(wav_bytes(audio, 48000, bits=24)), dtype="int32")
+    want = np.clip(np.round(audio.astype(np.float64) * 8388608.0), -8388608, 8388607).astype(np.int64)
+    np.testing.assert_array_equal(data.T.astype(np.int64) >> 8, want)
+
+
 def test_same_audio_same_bytes_and_odd_length_data_is_padded():
     audio = _noise(1, 3)
     first, second = wav_bytes(audio, 48000, bits=24), wav_bytes(audio.copy(), 48000, bits=24)
