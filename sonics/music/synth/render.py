@@ -453,8 +453,8 @@ def render_score(
     """Render every part of a score to its stem, exactly as long as the picture.
 
     The parts are shared out among ``workers`` processes (this one and forked helpers,
-    :mod:`sonics.core.jobs`), the costliest first, each rendering straight into its
-    stem's memory, which the processes share: nothing is copied back. Where processes
+    :mod:`sonics.core.jobs`), the costliest first; a helper renders its parts straight
+    into memory it shares with this process, so nothing is pickled back. Where processes
     cannot be forked (macOS, Windows, a daemonic worker) threads render them instead.
 
     Parameters
