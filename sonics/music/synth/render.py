@@ -28,7 +28,7 @@ import numpy as np
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ParameterError
 from sonics.core.jobs import run_jobs, usable_processes
-from sonics.core.memory import keep_freed_memory
+from sonics.core.memory import keep_freed_memory, release_freed_memory
 from sonics.core.rng import stage_rng
 from sonics.core.score import Part, Score
 from sonics.core.sound import Stem
@@ -507,6 +507,8 @@ def render_score(
     # ones rendered here to its own memory, which costs less to fill than shared pages
     here = os.getpid()
     shared = [_shared_silence(n_samples) for _ in parts] if processes > 1 else []
+    if processes > 1:  # after the fork, kept pages would be copied by whichever process wrote them
+        release_freed_memory()
     audio: dict[int, np.ndarray] = {}
 
     def job(k: int, tick: Callable[[], None]) -> None:
