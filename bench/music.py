@@ -8,15 +8,19 @@ It builds a realistic battle cue (a 60 s score in D minor, 4/4, tempo ramping 14
 BPM over the first half: taiko patterns, cymbal crashes, a low-string ostinato, high
 strings, brass stabs and horn lines, a pad, a choir and a koto; about 1,800 notes, with
 crescendos in the parts' expression) and renders it with
-:func:`sonics.music.synth.render_score`. It prints, for ``--workers`` threads and for one,
-the median wall time and the process CPU time of a render as multiples of real time
-(target: over 50x on 2 cores), then the CPU time of each part alone. The machine is
-shared: read the CPU figures, and the spread of the wall times.
+:func:`sonics.music.synth.render_score`. It prints, for ``--workers`` processes (this one
+and forked helpers; threads where there is no fork) and for one, the median wall time and
+the CPU time of a render (this process and its helpers) as multiples of real time (target:
+over 50x wall on 2 cores), then the CPU time of each part alone, and the load average
+before and after. The machine is shared: read the CPU figures, and the spread of the wall
+times beside the load.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import time
 
@@ -104,10 +108,20 @@ def battle_score(seconds: float = 60.0, seed: int = 0) -> Score:
     return Score(tempo, parts, duration_s=seconds, key="D", mode="minor", seed=seed)
 
 
+def _cpu_s() -> float:
+    """CPU time of this process and of its children that have ended (the forked helpers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _timed(render) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), _cpu_s()
     render()
-    return time.perf_counter() - wall, time.process_time() - cpu
+    return time.perf_counter() - wall, _cpu_s() - cpu
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -119,13 +133,15 @@ def main() -> None:
     score = battle_score(args.seconds)
     n_notes = sum(len(p.notes) for p in score.parts)
     print(f"battle cue: {args.seconds:g} s, {len(score.parts)} parts, {n_notes} notes, 140 -> 150 BPM")
+    print(f"load average before: {_load()} ({os.cpu_count()} cores)")
+    render_score(score, workers=1)  # warm: imports, caches, the allocator's pool
     for workers in dict.fromkeys((args.workers, 1)):
         runs = [_timed(lambda w=workers: render_score(score, workers=w)) for _ in range(args.repeats)]
         walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         print(
             f"workers={workers}: wall {wall:.2f} s (range {min(walls):.2f}-{max(walls):.2f}) = "
-            f"{args.seconds / wall:.0f}x real time; CPU {cpu:.2f} s = "
+            f"{args.seconds / wall:.0f}x real time; CPU {cpu:.2f} s (all processes) = "
             f"{args.seconds / cpu:.0f}x real time per core"
         )
     n_samples = round(args.seconds * 48000)
@@ -133,6 +149,7 @@ def main() -> None:
     for part in score.parts:
         _, cpu = _timed(lambda p=part: render_part(p, score.tempo_map, n_samples))
         print(f"  {part.name:13s} {len(part.notes):5d} notes  {cpu:6.2f} s  ({args.seconds / cpu:5.0f}x)")
+    print(f"load average after: {_load()}")
 
 
 if __name__ == "__main__":

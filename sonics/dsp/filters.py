@@ -31,7 +31,9 @@ __all__ = [
     "lowpass_response",
     "lowpass_sos",
     "peaking_sos",
+    "pole_radius",
     "resonator",
+    "ring_samples",
     "time_varying_filter",
     "upsample",
 ]
@@ -280,6 +282,57 @@ def peaking_sos(
     b = np.stack([1 + alpha * amp, -2 * cos_w, 1 - alpha * amp], axis=-1)
     a = np.stack([1 + alpha / amp, -2 * cos_w, 1 - alpha / amp], axis=-1)
     return np.concatenate([b, a], axis=-1) / a[..., :1]
+
+
+def pole_radius(sos: np.ndarray) -> float:
+    """Return the largest pole magnitude of a cascade of second-order sections (< 1: stable).
+
+    Examples
+    --------
+    >>> round(pole_radius(highpass_sos(20.0, 48000)), 5)
+    0.99815
+    """
+    sections = np.atleast_2d(np.asarray(sos, dtype=np.float64))
+    a = sections[:, 3:] / sections[:, 3:4]
+    disc = a[:, 1] ** 2 - 4.0 * a[:, 2]
+    root = np.sqrt(np.abs(disc))
+    real_poles = np.maximum(np.abs(-a[:, 1] + root), np.abs(-a[:, 1] - root)) / 2.0
+    return float(np.max(np.where(disc < 0, np.sqrt(np.abs(a[:, 2])), real_poles)))
+
+
+def ring_samples(sos: np.ndarray) -> int:
+    """Return how many samples a stable cascade takes to forget its input: its own ring 200 dB down.
+
+    What a filter does to a signal's first samples is over after this many: past it, a
+    decaying tone through the filter is the filter's steady (forced) response alone, and a
+    burst that ended has left nothing (:func:`sonics.dsp.modal.modal_bank` uses it).
+
+    Parameters
+    ----------
+    sos : numpy.ndarray
+        Second-order sections ``(n_sections, 6)``, every pole inside the unit circle.
+
+    Returns
+    -------
+    int
+        Samples (a margin of two a section for repeated poles and the zeros).
+
+    Raises
+    ------
+    ParameterError
+        If the cascade is not stable.
+
+    Examples
+    --------
+    >>> ring_samples(highpass_sos(20.0, 48000))  # 11 ms time constants: about a quarter second
+    12442
+    """
+    sections = np.atleast_2d(np.asarray(sos, dtype=np.float64))
+    radius = pole_radius(sections)
+    if radius >= 1.0:
+        raise ParameterError(f"sos must be a stable filter (every pole inside the unit circle), got {radius}")
+    margin = 2 * sections.shape[0] + 1
+    return margin if radius == 0.0 else int(np.ceil(np.log(1e-10) / np.log(radius))) + margin
 
 
 def resonator(x: np.ndarray, centre_hz: float, q: float, sample_rate: int) -> np.ndarray:

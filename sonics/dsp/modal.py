@@ -17,6 +17,7 @@ import scipy.fft
 from scipy import signal
 
 from sonics.core.errors import ParameterError
+from sonics.dsp.filters import pole_radius, ring_samples
 
 __all__ = ["BAR_RATIOS", "MEMBRANE_RATIOS", "glide_cycles", "modal_bank", "modal_filter", "sin_cycles"]
 
@@ -60,6 +61,7 @@ def modal_bank(
     sample_rate: int,
     *,
     phases: np.ndarray | None = None,
+    sos: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the sum of decaying sinusoids ``a_k * exp(-t ln(1000) / T60_k) * sin(2 pi f_k t + phi_k)``.
 
@@ -83,6 +85,12 @@ def modal_bank(
     phases : numpy.ndarray or None
         Start phases (radians), shape ``(k,)``; ``None`` starts every mode at 0 (sine
         phase, so the sound starts from zero without a click).
+    sos : numpy.ndarray or None
+        Second-order sections ``(n_sections, 6)`` of a fixed, stable filter (a body, a DC
+        block) the bank is heard through. Each mode then takes the filter's complex gain
+        at its own decaying frequency (its exact forced response), and the samples until
+        the filter's own ring has died away (200 dB) are the filter run on the bank: the
+        filtered bank to float precision, for the cost of filtering only its start.
 
     Returns
     -------
@@ -92,7 +100,8 @@ def modal_bank(
     Raises
     ------
     ParameterError
-        If shapes do not match or a frequency or decay is not positive.
+        If shapes do not match, a frequency or decay is not positive, or the filter is
+        not stable.
 
     Examples
     --------
@@ -116,29 +125,59 @@ def modal_bank(
     if f.size == 0:
         return out[:n]
     rates = _LN_1000 / t60
+    # mode k at sample m is Im(c_k z_k^m): c_k = a_k e^{i phi_k}, z_k = exp(-rate_k / sr + 2 pi i f_k / sr)
+    log_z = (-rates + 2j * np.pi * f) / sample_rate
+    initial = a * np.exp(1j * phi)
+    if sos is not None:  # through a filter H: its forced response to the mode is Im(H(z_k) c_k z_k^m)
+        sections = _stable_sections(sos)
+        initial = initial * _response(sections, np.exp(log_z))
     lengths = np.minimum(
-        n, np.ceil(np.log(np.abs(a) / _FLOOR + 1.0) / rates * sample_rate).astype(np.int64) + 1
+        n, np.ceil(np.log(np.abs(initial) / _FLOOR + 1.0) / rates * sample_rate).astype(np.int64) + 1
     )
     order = np.argsort(-lengths, kind="stable")  # longest first: the modes alive at a time are a prefix
-    lengths = lengths[order]
-    # mode k at sample m is Im(a_k e^{i phi_k} z_k^m) with z_k = exp(-rate_k / sr + 2 pi i f_k / sr);
-    # in blocks, m = b * B + j: Im(start[b, k] * within[k, j]), one matrix product per run of
-    # blocks, both factors computed directly (no running product, no drift)
-    log_z = (-rates[order] + 2j * np.pi * f[order]) / sample_rate
-    initial = a[order] * np.exp(1j * phi[order])
+    lengths, log_z, initial = lengths[order], log_z[order], initial[order]
+    # in blocks, m = b * B + j: Im(start[b, k] * within[k, j]) = Re(start) Im(within) + Im(start)
+    # Re(within), one real matrix product per run of blocks: the complex starts seen as float
+    # pairs (re, im) against the rows (Im, Re) of each mode. Every factor is computed directly,
+    # a run's start as z^(first B) times z^(b B) within the run (no running product, no drift)
     within = np.exp(log_z[:, np.newaxis] * np.arange(_BLOCK))
-    within_re, within_im = np.ascontiguousarray(within.real), np.ascontiguousarray(within.imag)
+    rows = np.stack([within.imag, within.real], axis=1)  # (k, 2, B): a prefix of modes is contiguous
+    steps = np.exp(np.arange(_RUN)[:, np.newaxis] * _BLOCK * log_z)  # (RUN, k)
     blocks = out.reshape(-1, _BLOCK)
     for first in range(0, blocks.shape[0], _RUN):
         alive = int(np.count_nonzero(lengths > first * _BLOCK))  # each mode stops once 100 dB down
         if alive == 0:
             break
-        starts = np.arange(first, min(first + _RUN, blocks.shape[0])) * _BLOCK
-        start = initial[:alive] * np.exp(starts[:, np.newaxis] * log_z[:alive])
-        run = blocks[first : first + starts.size]
-        np.matmul(start.real, within_im[:alive], out=run)
-        run += start.imag @ within_re[:alive]
+        count = min(_RUN, blocks.shape[0] - first)
+        start = steps[:count, :alive] * (initial[:alive] * np.exp(first * _BLOCK * log_z[:alive]))
+        np.matmul(
+            start.view(np.float64), rows[:alive].reshape(2 * alive, _BLOCK), out=blocks[first : first + count]
+        )
+    if sos is not None:  # the filter's own ring, excited at the onset, dies within its first samples
+        head = min(n, ring_samples(sections))
+        out[:head] = signal.sosfilt(
+            sections, modal_bank(freqs_hz, t60_s, amps, head, sample_rate, phases=phases)
+        )
     return out[:n]
+
+
+def _stable_sections(sos: np.ndarray) -> np.ndarray:
+    """Return ``sos`` as float64 sections, checked: the right shape, every pole inside the unit circle."""
+    sections = np.atleast_2d(np.asarray(sos, dtype=np.float64))
+    if sections.ndim != 2 or sections.shape[1] != 6 or np.any(sections[:, 3] == 0):
+        raise ParameterError(f"sos must have shape (n_sections, 6) with a0 != 0, got {sections.shape}")
+    if pole_radius(sections) >= 1.0:
+        raise ParameterError("sos must be a stable filter (every pole inside the unit circle)")
+    return sections
+
+
+def _response(sections: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Return the cascade's transfer function ``H(z)`` at complex points ``z``."""
+    inverse = 1.0 / z
+    gain = np.ones(z.shape, dtype=np.complex128)
+    for b0, b1, b2, a0, a1, a2 in sections:
+        gain *= (b0 + inverse * (b1 + inverse * b2)) / (a0 + inverse * (a1 + inverse * a2))
+    return gain
 
 
 def modal_filter(

@@ -352,6 +352,8 @@ def spectral_noise(
     magnitude: MagnitudeFn,
     *,
     n_fft: int = 1024,
+    n_channels: int | None = None,
+    dtype: type = np.float64,
 ) -> np.ndarray:
     """Return Gaussian noise whose magnitude spectrum follows ``magnitude(freqs, times)``.
 
@@ -378,11 +380,17 @@ def spectral_noise(
         frames, so it must depend only on the times and frequencies it is given.
     n_fft : int
         Frame length in samples (a power of two >= 64).
+    n_channels : int or None
+        ``None`` gives shape ``(n_samples,)``; an integer ``(n_channels, n_samples)`` of
+        independent channels with the same spectrum (``magnitude`` is evaluated once for all).
+    dtype : type
+        ``numpy.float64`` or ``numpy.float32`` (the transforms run in single precision either way).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(n_samples,)``, float64. A flat magnitude of 1 gives unit variance.
+        Shape ``(n_samples,)`` or ``(n_channels, n_samples)``, of ``dtype``. A flat magnitude
+        of 1 gives unit variance.
 
     Examples
     --------
@@ -394,28 +402,34 @@ def spectral_noise(
     n = _check_n(n_samples)
     if n_fft < 64 or n_fft & (n_fft - 1):
         raise ParameterError(f"n_fft must be a power of two >= 64, got {n_fft}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ParameterError(f"dtype must be float32 or float64, got {np.dtype(dtype).name}")
+    n_rows = 1 if n_channels is None else int(n_channels)
     hop = n_fft // 2
     n_frames = n // hop + 3  # frame k covers [(k - 2) * hop, k * hop): the first samples fully
     freqs_hz = np.fft.rfftfreq(n_fft, 1.0 / sample_rate).astype(np.float32)[np.newaxis, :]
     window = _sine_window(n_fft)
-    out = np.empty((n_frames - 2, hop))  # output hop j: frame j + 2's first half + frame j + 1's second
-    carry = np.zeros(hop, dtype=np.float32)  # the second half of the frame before the run
-    run = max(1, _RUN_BYTES // (4 * n_fft))  # frames at a time: every temporary stays small
+    out = np.empty(
+        (n_rows, n_frames - 2, hop), dtype=dtype
+    )  # hop j: frame j + 2's first half + j + 1's second
+    carry = np.zeros((n_rows, hop), dtype=np.float32)  # the second half of the frame before the run
+    run = max(1, _RUN_BYTES // (4 * n_fft * n_rows))  # frames at a time: every temporary stays small
     for first in range(0, n_frames, run):
         frame = np.arange(first, min(first + run, n_frames))
         times_s = (((frame - 2) * hop + n_fft / 2) / sample_rate).astype(np.float32)[:, np.newaxis]
-        spectra = complex_gaussian(rng, (frame.size, hop + 1))
+        spectra = complex_gaussian(rng, (n_rows, frame.size, hop + 1))
         spectra *= np.asarray(magnitude(freqs_hz, times_s))  # broadcasts (and checks) the shape
         # unit-power bins give frame samples of variance 2 / n_fft; sine**2 over hops of n_fft/2 sums to 1
-        frames = scipy.fft.irfft(spectra, n=n_fft, axis=1, overwrite_x=True)
+        frames = scipy.fft.irfft(spectra, n=n_fft, axis=-1, overwrite_x=True)
         frames *= window
-        heads = frames[:, :hop]
-        heads[0] += carry
-        heads[1:] += frames[:-1, hop:]
-        carry = frames[-1, hop:].copy()
+        heads = frames[:, :, :hop]
+        heads[:, 0] += carry
+        heads[:, 1:] += frames[:, :-1, hop:]
+        carry = frames[:, -1, hop:].copy()
         keep = frame >= 2  # the first two frames only lead in
-        out[frame[keep] - 2] = heads[keep]
-    return out.reshape(-1)[:n]
+        out[:, frame[keep] - 2] = heads[:, keep]
+    out = out.reshape(n_rows, -1)[:, :n]
+    return out[0] if n_channels is None else out
 
 
 @lru_cache(maxsize=8)

@@ -68,33 +68,44 @@ def _voice_pulses(
 def _kernel(positions: np.ndarray, smooth: bool) -> tuple[np.ndarray, np.ndarray]:
     """Return the taps ``(n_taps, k)`` of each impulse and their sample indices.
 
-    A cubic B-spline whose first tap is at ``floor(position)`` (``smooth``), or a linear
-    split between ``floor(position)`` and the next sample.
+    ``smooth``: the first difference of a cubic B-spline whose first tap is at
+    ``floor(position)`` (five taps, summing to 0; their running sum is the spline). Else a
+    linear split between ``floor(position)`` and the next sample.
     """
     base = np.floor(positions).astype(np.int64)
     f = positions - base
     g = 1.0 - f
     if smooth:
-        taps = np.stack(
-            [g**3 / 6.0, 2.0 / 3.0 - f * f * (1.0 - 0.5 * f), 2.0 / 3.0 - g * g * (1.0 - 0.5 * g), f**3 / 6.0]
+        spline = (
+            g**3 / 6.0,
+            2.0 / 3.0 - f * f * (1.0 - 0.5 * f),
+            2.0 / 3.0 - g * g * (1.0 - 0.5 * g),
+            f**3 / 6.0,
         )
+        taps = np.empty((5, positions.size))
+        taps[0] = spline[0]
+        for i in range(1, 4):
+            np.subtract(spline[i], spline[i - 1], out=taps[i])
+        np.negative(spline[3], out=taps[4])
     else:
         taps = np.stack([g, f])
     return taps, base[np.newaxis, :] + np.arange(taps.shape[0])[:, np.newaxis]
 
 
 def _place(n_samples: int, *trains: tuple[np.ndarray, np.ndarray, bool]) -> np.ndarray:
-    """Impulse trains ``(positions (k,), weights (c, k), smooth)`` placed in one pass: rows stacked."""
-    flats, values, row = [], [], 0
+    """Impulse trains ``(positions (k,), weights (c, k), smooth)`` added in one pass: a row per channel."""
+    flats, values = [], []
+    n_channels = trains[0][1].shape[0]
     for positions, weights, smooth in trains:
         taps, index = _kernel(positions, smooth)
-        keep = (index >= 0) & (index < n_samples)
-        for channel in range(weights.shape[0]):
-            flats.append((row + channel) * n_samples + index[keep])
+        keep = index < n_samples  # positions are >= 0: only what falls past the end is dropped
+        for channel in range(n_channels):
+            flats.append(channel * n_samples + index[keep])
             values.append((weights[channel] * taps)[keep])
-        row += weights.shape[0]
-    total = np.bincount(np.concatenate(flats), weights=np.concatenate(values), minlength=row * n_samples)
-    return total.reshape(row, n_samples)
+    total = np.bincount(
+        np.concatenate(flats), weights=np.concatenate(values), minlength=n_channels * n_samples
+    )
+    return total.reshape(n_channels, n_samples)
 
 
 def _gains(channel_gains: np.ndarray | None, n_voices: int) -> np.ndarray:
@@ -138,19 +149,18 @@ def _trains(
     channel_weights = gains[:, all_voices]
     # the jumps through the smooth kernel (they carry the harmonics), the drain's steps, which
     # only change the slope, linearly split (exact in area); the drain starts half a sample
-    # late, the kernel's centre, so that sampled each period is symmetric about 0
-    n_channels = channel_weights.shape[0]
+    # late, the kernel's centre, so that sampled each period is symmetric about 0. Both go
+    # into one signal a channel as the pulses' first difference (the smoothed jumps' own
+    # difference, minus the drain rate's steps): its running sum is the pulse train
     both = _place(
         n_samples,
         (all_positions, channel_weights * jumps, True),
-        (all_positions + 1.5, channel_weights * drain_steps, False),
+        (all_positions + 1.5, channel_weights * -drain_steps, False),
     )
-    pulses, drain = both[:n_channels], both[n_channels:]
-    np.cumsum(drain, axis=-1, out=drain)
-    pulses -= drain
+    np.cumsum(both, axis=-1, out=both)
     if saw:
-        np.cumsum(pulses, axis=-1, out=pulses)
-    return pulses
+        np.cumsum(both, axis=-1, out=both)
+    return both
 
 
 def pulse_voices(

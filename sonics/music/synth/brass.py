@@ -18,6 +18,7 @@ ones sustained with a release.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import sosfilt
@@ -104,39 +105,63 @@ class BrassSection(Overlapping):
             channel_gains=seat_gains(rng, self.n_players, 0.5), start_samples=lag_s * sample_rate,
         )  # fmt: skip
         times = sample_times(n_samples, sample_rate)
-        breath = uniform_noise(rng, n_samples, n_channels=2) * np.exp(-times / 0.04)
+        # a breath at the onset (110 dB down, gone, by its first half second)
+        m = min(n_samples, round(0.5 * sample_rate))
+        breath = uniform_noise(rng, m, n_channels=2)
+        breath *= (0.03 * np.exp(-times[:m] / 0.04)).astype(np.float32)
+        buzz[:, :m] += breath
         # the bell radiates the lowest partial weakly and rings at its own resonances (one cascade)
-        bell = np.concatenate(
-            [highpass_sos(max(30.0, 0.6 * f0), sample_rate), peaking_sos(*np.array(self.bell).T, sample_rate)]
+        belled = sosfilt(
+            np.concatenate([highpass_sos(max(30.0, 0.6 * f0), sample_rate), _bell(self, sample_rate)]),
+            buzz,
+            axis=-1,
         )
-        belled = sosfilt(bell, buzz + 0.03 * breath, axis=-1)
         # what sounds before the upper harmonics bloom (only the first 0.1 s is ever used)
         dull = lowpass(belled[:, : round(0.1 * sample_rate)], max(300.0, 2.0 * f0), sample_rate)
         short = not articulation.gated
         # a stab swells and dies away; a held note's swell and accent are over in its first second
-        head = times if short else times[:sample_rate]
-        envelope = (
-            rise(head, 0.012) * np.exp(-6.9 * head / 0.5)
-            if short
-            else rise(head, 0.05) * (1.0 + 0.15 * np.exp(-head / 0.15))
-        )
-        layers = np.empty((3, 2, n_samples))
+        if short:
+            head = times
+            envelope = np.exp(head * (-6.9 / 0.5))
+            a = min(n_samples, int(np.ceil(0.012 * sample_rate)))
+            envelope[:a] *= rise(head[:a], 0.012)
+        else:
+            head = times[:sample_rate]
+            envelope = rise(head, 0.05) * (1.0 + 0.15 * np.exp(-head / 0.15))
+        layers = []
         for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
             corner = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.4 * sample_rate)))
-            layers[i] = sosfilt(lowpass_sos(corner, sample_rate, order=4), belled, axis=-1)
+            layer = sosfilt(lowpass_sos(corner, sample_rate, order=4), belled, axis=-1)
             # the bloom: the upper harmonics arrive after the fundamental, sooner when loud
             bloom_s = (0.09, 0.06, 0.035)[i]
             m = min(n_samples, round(bloom_s * sample_rate))
-            layers[i, :, :m] = dull[:, :m] + (layers[i, :, :m] - dull[:, :m]) * rise(times[:m], bloom_s)
-            layers[i, :, : head.size] *= envelope
-        # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics;
-        # it is lopsided (the pulses are), so its DC is taken out, with what it adds past 9 kHz
-        peak = np.max(np.abs(layers[2])) + 1e-12
+            bloom = layer[:, :m]
+            bloom -= dull[:, :m]
+            bloom *= rise(times[:m], bloom_s)
+            bloom += dull[:, :m]
+            layer[:, : head.size] *= envelope
+            layers.append(layer)
+        # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics
+        # (in single precision: its result is one); it is lopsided (the pulses are), so its DC is
+        # taken out, with what it adds past 9 kHz
+        loud = layers[2]
+        peak = max(float(loud.max()), -float(loud.min())) + 1e-12
+        saturated = np.empty(loud.shape, dtype=np.float32)
+        np.multiply(loud, 2.2 / peak, out=saturated, casting="same_kind")
+        np.tanh(saturated, out=saturated)
+        saturated *= np.float32(peak / np.tanh(2.2))
         cleanup = np.concatenate(
             [highpass_sos(20.0, sample_rate), lowpass_sos(min(9000.0, 0.4 * sample_rate), sample_rate)]
         )
-        layers[2] = sosfilt(cleanup, np.tanh(2.2 * layers[2] / peak) * (peak / np.tanh(2.2)), axis=-1)
+        layers[2] = sosfilt(cleanup, saturated, axis=-1)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
+
+
+@lru_cache(maxsize=16)
+def _bell(section: BrassSection, sample_rate: int) -> np.ndarray:
+    """Return the bell's resonances as second-order sections, designed once (shared: never written to)."""
+    sections = peaking_sos(*np.array(section.bell).T, sample_rate)
+    return sections
 
 
 BRASS = BrassSection()

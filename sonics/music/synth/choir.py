@@ -92,21 +92,25 @@ class ChoirSection(Overlapping):
         amps = rng.uniform(0.6, 1.0, (self.n_singers, 1)) * shimmer * (0.02 + 0.98 * rise(t, self.attack_s))
         glottis = pulse_voices(
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
-            channel_gains=seat_gains(rng, self.n_singers, 0.8), start_samples=lag_s * sample_rate,
+            channel_gains=seat_gains(rng, self.n_singers, 0.8) / np.sqrt(self.n_singers),
+            start_samples=lag_s * sample_rate,
         )  # fmt: skip
-        glottis *= 1.0 / np.sqrt(self.n_singers)
-        times = sample_times(n_samples, sample_rate)
-        breath = uniform_noise(rng, n_samples, n_channels=2) * rise(times, self.attack_s)
+        # the breath (aspiration) with the pulses, swelling with the voices
+        breath = uniform_noise(rng, n_samples, n_channels=2)
+        breath *= np.float32(0.008)
+        m = min(n_samples, int(np.ceil(self.attack_s * sample_rate)))
+        breath[:, :m] *= rise(sample_times(m, sample_rate), self.attack_s).astype(np.float32)
+        source = np.add(glottis, breath, out=glottis)
         shift = 1.17 if key >= _HIGH_VOICES_FROM else 1.0
         singer = peaking_sos(2900.0 * shift**0.5, 2.0, 9.0, sample_rate)
-        layers = np.empty((2, 2, n_samples))
+        layers = []
         for i, (vowel, corner_hz) in enumerate((("o", 120.0), ("a", 600.0))):
             tract = formant_sos(vowel, sample_rate, shift=shift, f1_raise_hz=60.0 * i)
             if i:  # the loud "ah" carries the singer's formant
                 tract = np.concatenate([tract, singer])
-            # glottis and tract in one cascade, the breath (aspiration) with the pulses
+            # glottis and tract in one cascade
             chain = np.concatenate([glottal_sos(sample_rate, corner_hz=corner_hz), tract])
-            layers[i] = sosfilt(chain, glottis + 0.008 * breath, axis=-1)
+            layers.append(sosfilt(chain, source, axis=-1))
         # zero-mean pulses through a glottis with a zero at DC: nothing to block
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 

@@ -22,10 +22,11 @@ small and short, the ride a bell ping on a quiet wash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from sonics.dsp.filters import bandpass, lowpass
+from sonics.dsp.filters import bandpass, dc_block, lowpass
 from sonics.dsp.modal import MEMBRANE_RATIOS, glide_cycles, modal_bank, sin_cycles
 from sonics.dsp.noise import contact_click, spectral_noise, white_noise
 from sonics.music.synth.voice import Articulation, finish_layers, place_mono, spread_gains
@@ -108,40 +109,48 @@ _HARDNESS = (0.2, 1.0)  # a soft and a hard stroke: the two layers
 
 
 def _membrane(drum: Membrane, n: int, rng: np.random.Generator, sample_rate: int) -> np.ndarray:
-    """Two layers of a head stroke, mono, shape ``(2, n)``."""
-    t = (np.arange(n) / sample_rate).astype(np.float32)
+    """Two layers of a head stroke, mono, shape ``(2, n)``, float32."""
+    t64 = np.arange(n, dtype=np.float64) / sample_rate
+    t = t64.astype(np.float32)
     ratios = np.asarray(MEMBRANE_RATIOS) * (1.0 + 0.008 * rng.standard_normal(len(MEMBRANE_RATIOS)))
     ratios[0] = 1.0
     amps = np.array([1.0, 0.6, 0.45, 0.35, 0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.07, 0.06, 0.05, 0.04])
     amps *= 10.0 ** (rng.uniform(-1.5, 1.5, ratios.size) / 20.0)
     t60 = drum.t60_s / ratios**1.4
     relax_s = rng.uniform(0.045, 0.07) * (0.6 + 0.6 * drum.size)
+    # the shell's knock, the stick's click and the punch are over in their first 0.2 s
+    head = min(n, round(0.2 * sample_rate))
     shell_hz = rng.uniform(230.0, 330.0) * (1.6 - 0.8 * drum.size) * np.array([1.0, 1.71, 2.43])
-    shell = modal_bank(shell_hz, np.array([0.08, 0.05, 0.035]), np.array([0.3, 0.2, 0.12]), n, sample_rate)
-    click = contact_click(rng, n, sample_rate, t60_s=0.004, corner_hz=1200.0)
+    shell = modal_bank(shell_hz, np.array([0.08, 0.05, 0.035]), np.array([0.3, 0.2, 0.12]), head, sample_rate)
+    click = contact_click(rng, head, sample_rate, t60_s=0.004, corner_hz=1200.0)
     n_punch = min(n, round(0.1 * sample_rate))
-    punch = np.zeros(n)
+    punch = np.zeros(head)
     punch[:n_punch] = bandpass(
         white_noise(rng, n_punch) * np.exp(-t[:n_punch] / 0.012), 60.0, 900.0, sample_rate
     )
-    punch /= np.max(np.abs(punch)) + 1e-12
-    layers = np.zeros((2, n))
+    punch /= np.max(np.abs(punch[:n_punch])) + 1e-12
+    layers = np.zeros((2, n), dtype=np.float32)
     for layer, hard in enumerate(_HARDNESS):
         # the stroke stretches the head and it relaxes to its rest pitch: further when harder
         bend = 0.1 + 0.1 * hard
-        cycles = glide_cycles(t.astype(np.float64), drum.pitch_hz * (1.0 + bend), drum.pitch_hz, relax_s)
+        cycles = glide_cycles(t64, drum.pitch_hz * (1.0 + bend), drum.pitch_hz, relax_s)
         tilt = (0.35 + 0.65 * hard) ** np.arange(ratios.size)  # a hard stick rings the upper modes
         for ratio, amp, decay, weight in zip(ratios, amps, t60, tilt, strict=True):
             m = min(n, round(decay * sample_rate))  # each mode until it is 60 dB down
-            ring = np.exp(t[:m] * np.float32(-_LN_1000 / decay)) * sin_cycles(ratio * cycles[:m])
-            layers[layer, :m] += (amp * weight) * ring
-        layers[layer] += (0.5 + hard) * shell + (0.25 + 0.5 * hard) * punch + (0.15 + 0.55 * hard) * click
-    if drum.size > 0.8:  # the o-daiko's air: a sub below the head, gliding with it
-        sub_cycles = glide_cycles(
-            t.astype(np.float64), 0.72 * drum.pitch_hz * 1.15, 0.72 * drum.pitch_hz, 2 * relax_s
+            ring = np.exp(t[:m] * np.float32(-_LN_1000 / decay))
+            ring *= sin_cycles(ratio * cycles[:m])
+            ring *= np.float32(amp * weight)
+            layers[layer, :m] += ring
+        layers[layer, :head] += (
+            (0.5 + hard) * shell + (0.25 + 0.5 * hard) * punch + (0.15 + 0.55 * hard) * click
         )
-        sub = np.exp(t * np.float32(-_LN_1000 / (0.6 * drum.t60_s))) * sin_cycles(sub_cycles)
-        layers += 0.5 * sub * -np.expm1(-t / np.float32(0.004))
+    if drum.size > 0.8:  # the o-daiko's air: a sub below the head, gliding with it
+        sub_cycles = glide_cycles(t64, 0.72 * drum.pitch_hz * 1.15, 0.72 * drum.pitch_hz, 2 * relax_s)
+        sub = np.exp(t * np.float32(-_LN_1000 / (0.6 * drum.t60_s)))
+        sub *= sin_cycles(sub_cycles)
+        sub *= np.float32(0.5)
+        sub[:head] *= -np.expm1(-t[:head] / np.float32(0.004))  # it swells in over 4 ms (and is 1 by then)
+        layers += sub
     return layers
 
 
@@ -173,29 +182,43 @@ def _cymbal(cymbal: Cymbal, n: int, rng: np.random.Generator, sample_rate: int) 
     )
     tick = contact_click(rng, n, sample_rate, t60_s=0.002, corner_hz=4000.0)
     pans = spread_gains(np.array([cymbal.position - 0.15, cymbal.position + 0.15])).sum(axis=1) * 0.5
-    wash = np.zeros((2, n))
+    level = 1.0 + 0.8 * cymbal.trash
 
     def magnitude(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
-        f = np.maximum(freqs_hz, 1.0)
+        f = np.maximum(freqs_hz, np.float32(1.0))
         shape = np.exp(-0.5 * (np.log(f / centre_hz) / width) ** 2) * (f / centre_hz) ** 0.3
         shape /= 1.0 + (cymbal.low_hz / f) ** 4  # a plate this size has no modes far below its lowest
-        decay_s = cymbal.t60_s * (f / 1000.0) ** -0.35  # the highs die first
+        shape *= level
+        rate = _LN_1000 / (cymbal.t60_s * (f / 1000.0) ** -0.35)  # the highs die first
+        out = np.exp(times_s * -rate.astype(np.float32))
+        out *= shape.astype(np.float32)
         # energy flows up into the high modes just after the stroke: the highs swell a little
-        swell = 1.0 - 0.6 * np.exp(-times_s / (0.004 + 0.02 * (f > 6000.0)))
-        return shape * np.exp(-_LN_1000 * times_s / decay_s) * swell
+        # (over within a third of a second: 1e-6 short of full by then)
+        if float(times_s.min()) < 0.35:
+            swell = 1.0 - 0.6 * np.exp(-times_s / np.array([0.004, 0.024], dtype=np.float32))
+            out *= np.where(f > 6000.0, swell[:, 1:], swell[:, :1])
+        return out
 
-    for channel in range(2):
-        wash[channel] = spectral_noise(rng, n, sample_rate, magnitude) * (1.0 + 0.8 * cymbal.trash)
+    wash = spectral_noise(rng, n, sample_rate, magnitude, n_channels=2, dtype=np.float32)
     # a soft stroke is the same wash with its highs closed; a hard one rings the modes harder
-    soft = lowpass(wash, min(3500.0, 0.4 * sample_rate), sample_rate)
-    ring_and_bell = 0.02 * ring + 0.04 * cymbal.bell * bell
-    layers = np.stack(
-        [
-            soft + pans[:, np.newaxis] * (0.5 * ring_and_bell + 0.08 * tick),
-            wash + pans[:, np.newaxis] * (ring_and_bell + 0.2 * tick),
-        ]
-    )
+    layers = np.empty((2, 2, n), dtype=np.float32)
+    layers[0] = lowpass(wash, min(3500.0, 0.4 * sample_rate), sample_rate)
+    layers[1] = wash
+    ring *= 0.02
+    ring += (0.04 * cymbal.bell) * bell
+    for layer, (share, tick_gain) in enumerate(((0.5, 0.08), (1.0, 0.2))):
+        metal = (share * ring + tick_gain * tick).astype(np.float32)
+        for channel in range(2):
+            layers[layer, channel] += np.float32(pans[channel]) * metal
     return layers
+
+
+@lru_cache(maxsize=128)
+def _hit(key: int) -> Articulation:
+    """Return the stroke of ``key``'s drum: it rings as long as the drum does (one per key)."""
+    drum = drum_for_key(key)
+    length = drum.t60_s * (1.1 if isinstance(drum, Membrane) else 1.0)
+    return Articulation(f"hit{round(length * 1000)}", gated=False, length_s=max(0.1, length))
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +240,7 @@ class DrumKit:
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a stroke that rings as long as its drum does, whatever the note's length."""
-        drum = drum_for_key(key)
-        length = drum.t60_s * (1.1 if isinstance(drum, Membrane) else 1.0)
-        return Articulation(f"hit{round(length * 1000)}", gated=False, length_s=max(0.1, length))
+        return _hit(key)
 
     def render(
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
@@ -229,9 +250,10 @@ class DrumKit:
         if isinstance(drum, Cymbal):
             layers = _cymbal(drum, n_samples, rng, sample_rate)  # all above a few hundred Hz: no DC
             return finish_layers(layers, sample_rate, peak_db=self.peak_db - 4.0, dc_cutoff_hz=None)
-        mono = (_rim if drum.rim else _membrane)(drum, n_samples, rng, sample_rate)
+        mono = dc_block((_rim if drum.rim else _membrane)(drum, n_samples, rng, sample_rate), sample_rate)
         layers = place_mono(mono, drum.position)
-        return finish_layers(layers, sample_rate, peak_db=self.peak_db - (0.0 if drum.size > 0.8 else 3.0))
+        peak_db = self.peak_db - (0.0 if drum.size > 0.8 else 3.0)
+        return finish_layers(layers, sample_rate, peak_db=peak_db, dc_cutoff_hz=None)
 
 
 TAIKO = DrumKit("taiko")

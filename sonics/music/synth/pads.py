@@ -81,19 +81,18 @@ class Pad(Overlapping):
         amps = rng.uniform(0.6, 1.0, (self.n_voices, 1)) * (0.05 + 0.95 * rise(t, 0.01))
         source = sawtooth_voices(
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
-            channel_gains=seat_gains(rng, self.n_voices, 0.9), start_samples=lag_s * sample_rate,
+            channel_gains=seat_gains(rng, self.n_voices, 0.9) / np.sqrt(self.n_voices),
+            start_samples=lag_s * sample_rate,
         )  # fmt: skip
-        source *= 1.0 / np.sqrt(self.n_voices)
         # the voices' vowel as soft bells on the first two formants of "ah", then each layer's low-pass
         vowel = peaking_sos(np.array([730.0, 1090.0]), 2.5, 5.0, sample_rate)
-        layers = np.stack(
-            [
-                sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1)
-                for c in self.cutoffs_hz
-            ]
-        )
         m = min(n_samples, round(self.attack_s * sample_rate))
-        layers[..., :m] *= rise(sample_times(m, sample_rate), self.attack_s)
+        swell = rise(sample_times(m, sample_rate), self.attack_s)
+        layers = []
+        for c in self.cutoffs_hz:
+            layer = sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1)
+            layer[:, :m] *= swell
+            layers.append(layer)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from sonics.dsp.filters import peaking_sos
+from sonics.dsp.filters import dc_block, highpass_sos, peaking_sos, ring_samples
 from sonics.dsp.modal import modal_bank
 from sonics.dsp.noise import contact_click
 from sonics.music.synth.voice import Articulation, finish_layers, key_to_hz, place_mono
@@ -93,7 +93,7 @@ class PluckedString:
     def _pluck(
         self, key: int, n: int, rng: np.random.Generator, sample_rate: int, click: float = 1.0
     ) -> np.ndarray:
-        """Return two layers (soft, hard) of one pluck, mono ``(2, n)``; ``click`` scales the tick."""
+        """Return two layers (soft, hard) of one pluck, mono ``(2, n)``, no DC; ``click`` scales the tick."""
         f0 = key_to_hz(key)
         harmonic = np.arange(1, _N_MODES + 1, dtype=np.float64)
         freqs = f0 * harmonic * np.sqrt(1.0 + self.stiffness * harmonic**2)
@@ -108,15 +108,20 @@ class PluckedString:
         twin = slice(0, min(_DOUBLETS, harmonic.size))
         all_freqs = np.r_[freqs, freqs[twin] + rng.uniform(0.1, 0.5, freqs[twin].size)]
         all_t60 = np.r_[t60, 0.8 * t60[twin]]
-        tick = contact_click(rng, n, sample_rate, t60_s=0.003, corner_hz=self.click_hz)
+        # the body's wood, and a DC block (the modes' sum has a little): the modes through it in
+        # closed form, the tick (over in a few ms) through the filter until its ring has died
+        body = np.concatenate(
+            [peaking_sos(*np.array(self.body).T, sample_rate), highpass_sos(20.0, sample_rate)]
+        )
+        head = min(n, ring_samples(body) + round(0.01 * sample_rate))
+        tick = sosfilt(body, contact_click(rng, head, sample_rate, t60_s=0.003, corner_hz=self.click_hz))
         layers = np.empty((2, n))
         for layer, exponent in enumerate(self.tilt):
             amps = shape / harmonic**exponent
             all_amps = np.r_[0.65 * amps, 0.35 * amps[twin]]
-            layers[layer] = (
-                modal_bank(all_freqs, all_t60, all_amps, n, sample_rate) + (0.05 + 0.1 * layer) * click * tick
-            )
-        return sosfilt(peaking_sos(*np.array(self.body).T, sample_rate), layers, axis=-1)
+            layers[layer] = modal_bank(all_freqs, all_t60, all_amps, n, sample_rate, sos=body)
+            layers[layer, :head] += (0.05 + 0.1 * layer) * click * tick
+        return layers
 
     def render(
         self, key: int, articulation: Articulation, n_samples: int, rng: np.random.Generator, sample_rate: int
@@ -148,7 +153,10 @@ class PluckedString:
                     brush = min(piece.shape[1], round(0.001 * sample_rate))
                     piece[:, :brush] *= np.linspace(0.0, 1.0, brush, endpoint=False)
                 mono[:, start : start + piece.shape[1]] += piece
-        return finish_layers(place_mono(mono, self.position), sample_rate, peak_db=self.peak_db)
+            mono = dc_block(mono, sample_rate)  # what the fades of the roll leave
+        return finish_layers(
+            place_mono(mono, self.position), sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None
+        )
 
 
 KOTO = PluckedString(

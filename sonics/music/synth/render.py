@@ -15,20 +15,26 @@ sounds past the picture's end.
 
 from __future__ import annotations
 
+import mmap
+import os
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ParameterError
+from sonics.core.jobs import run_jobs, usable_processes
+from sonics.core.memory import keep_freed_memory, release_freed_memory
 from sonics.core.rng import stage_rng
 from sonics.core.score import Part, Score
 from sonics.core.sound import Stem
 from sonics.core.tempo import TempoMap
 from sonics.dsp.dynamics import peak_limit
-from sonics.dsp.envelopes import db_to_gain, interpolate_grid
+from sonics.dsp.envelopes import db_to_gain
 from sonics.music.synth.registry import instrument_for
 from sonics.music.synth.voice import Articulation, Instrument
 
@@ -49,6 +55,7 @@ _DAMP_S = 0.08  # a re-struck drum or re-plucked string: how long the old ring t
 _CONTROL_STEP = 256  # samples between points of a moving expression
 _STEADY = 0.01  # expression that moves less than this over a note is taken as constant (a 0.1 dB step)
 _HEAD_FADE_S = 0.002  # a note cut by the picture's start fades in over this
+_RAMP = (np.arange(_CONTROL_STEP) / _CONTROL_STEP).astype(np.float32)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -75,23 +82,56 @@ def _balance(pan: float) -> tuple[float, float]:
     return min(1.0, np.sqrt(2.0) * np.cos(angle)), min(1.0, np.sqrt(2.0) * np.sin(angle))
 
 
-def _envelope(note: _Placed, sample_rate: int) -> np.ndarray | None:
-    """Return the note's gain over its extent for its release, damping and a cut head (None: all 1)."""
-    envelope = None
-    if note.articulation.gated and note.extent > note.gate:  # an exponential glide to exactly 0
-        envelope = np.ones(note.extent, dtype=np.float32)
-        release = max(1, round(note.articulation.release_s * sample_rate))
-        u = np.arange(1, note.extent - note.gate + 1, dtype=np.float32) / np.float32(release)
-        envelope[note.gate :] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
-    if note.damped:  # the next stroke on the key stops this one's ring
-        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
-        damp = min(note.extent, round(_DAMP_S * sample_rate))
-        envelope[note.extent - damp :] *= np.linspace(1.0, 0.0, damp, dtype=np.float32)
+def _envelope(note: _Placed, sample_rate: int) -> tuple[int, np.ndarray] | None:
+    """Return where the note's gain leaves 1 and its gain from there to its extent's end (None: all 1).
+
+    The release after a gated note's end, the damping by the next stroke on its key, a head
+    cut by the picture's start: only the samples they touch get a gain, not the whole note.
+    """
+    first = note.extent
+    release = note.articulation.gated and note.extent > note.gate
+    damp = min(note.extent, round(_DAMP_S * sample_rate)) if note.damped else 0
+    if release:
+        first = note.gate
+    if damp:
+        first = min(first, note.extent - damp)
+    if note.onset < 0:
+        first = min(first, -note.onset)
+    if first >= note.extent:
+        return None
+    length = max(1, round(note.articulation.release_s * sample_rate))
+    tail = _tail(note.extent - first, note.gate - first if release else -1, length, damp)
     if note.onset < 0:  # a note cut by the picture's start fades in
-        envelope = np.ones(note.extent, dtype=np.float32) if envelope is None else envelope
+        tail = tail.copy()
         head = min(note.extent + note.onset, round(_HEAD_FADE_S * sample_rate))
-        envelope[-note.onset : -note.onset + head] *= np.linspace(0.0, 1.0, head, dtype=np.float32)
+        tail[-note.onset - first : -note.onset - first + head] *= np.linspace(
+            0.0, 1.0, head, dtype=np.float32
+        )
+    return first, tail
+
+
+@lru_cache(maxsize=256)
+def _tail(n: int, gate: int, release: int, damp: int) -> np.ndarray:
+    """Return ``n`` samples of a note's gain: 1, its release from ``gate`` on (if >= 0), its damping.
+
+    A note's tail depends on these alone, so notes share them (never written to).
+    """
+    envelope = np.ones(n, dtype=np.float32)
+    if gate >= 0:  # an exponential glide to exactly 0
+        u = np.arange(1, n - gate + 1, dtype=np.float32) / np.float32(release)
+        envelope[gate:] = np.exp(np.float32(-5.0) * u) * (1.0 - np.minimum(u, 1.0) ** 2)
+    if damp:  # the next stroke on the key stops this one's ring
+        envelope[n - damp :] *= _fall(damp)
+    envelope.flags.writeable = False
     return envelope
+
+
+@lru_cache(maxsize=64)
+def _fall(n: int) -> np.ndarray:
+    """Return a linear fall from 1 to 0 over ``n`` samples, float32 (shared: never written to)."""
+    ramp = np.linspace(1.0, 0.0, n, dtype=np.float32)
+    ramp.flags.writeable = False
+    return ramp
 
 
 def _resolve(
@@ -155,27 +195,50 @@ def _resolve(
     return [p for p in placed if p.onset < n_samples and p.onset + p.extent > 0]
 
 
-def _dynamics(part: Part, tempo_map: TempoMap, note: _Placed, sample_rate: int) -> float | np.ndarray:
-    """Return the note's dynamics 0..1 over its extent: velocity times expression (a number if constant)."""
-    velocity = note.velocity / 127.0
-    if not part.expression:
-        return velocity
-    n_points = note.extent // _CONTROL_STEP + 2
-    times_s = (note.onset + _CONTROL_STEP * np.arange(n_points)) / sample_rate
-    levels = np.asarray(part.expression_at(tempo_map.seconds_to_beats(times_s)), dtype=np.float64)
-    if float(levels.max() - levels.min()) <= _STEADY:
-        return velocity * float(levels.mean())
-    return (velocity * interpolate_grid(levels, _CONTROL_STEP, note.extent)).astype(np.float32)
+def _dynamics(
+    part: Part, tempo_map: TempoMap, placed: list[_Placed], sample_rate: int
+) -> list[float | np.ndarray]:
+    """Return each note's dynamics 0..1 over its extent: velocity times expression (a number if constant).
+
+    The expression is read on each note's own grid of a point every ``_CONTROL_STEP``
+    samples from its onset, for every note in one pass; a level that moves is interpolated
+    to every sample (float32).
+    """
+    velocities = [p.velocity / 127.0 for p in placed]
+    if not part.expression or not placed:
+        return velocities
+    n_points = np.array([p.extent // _CONTROL_STEP + 2 for p in placed])
+    onsets = np.repeat(np.array([p.onset for p in placed]), n_points)
+    steps = np.arange(n_points.sum()) - np.repeat(np.cumsum(n_points) - n_points, n_points)
+    times_s = (onsets + _CONTROL_STEP * steps) / sample_rate
+    levels = np.split(
+        np.asarray(part.expression_at(tempo_map.seconds_to_beats(times_s)), dtype=np.float64),
+        np.cumsum(n_points)[:-1],
+    )
+    out: list[float | np.ndarray] = []
+    ramps: dict[tuple[int, int, int], np.ndarray] = {}  # a chord's notes share theirs (read only)
+    for p, velocity, level in zip(placed, velocities, levels, strict=True):
+        if float(level.max() - level.min()) <= _STEADY:
+            out.append(velocity * float(level.mean()))
+            continue
+        if (p.onset, p.extent, p.velocity) in ramps:
+            out.append(ramps[p.onset, p.extent, p.velocity])
+            continue
+        v = (velocity * level).astype(np.float32)
+        n_seg = -(-p.extent // _CONTROL_STEP)  # the points cover every segment (two spare)
+        ramp = np.empty((n_seg, _CONTROL_STEP), dtype=np.float32)
+        np.multiply(np.diff(v[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
+        ramp += v[:n_seg, np.newaxis]
+        ramps[p.onset, p.extent, p.velocity] = ramp.reshape(-1)[: p.extent]
+        out.append(ramps[p.onset, p.extent, p.velocity])
+    return out
 
 
-def _layer_weights(
-    n_layers: int, dynamics: float | np.ndarray, envelope: np.ndarray | None
-) -> list[tuple[int, float | np.ndarray]]:
+def _layer_weights(n_layers: int, dynamics: float | np.ndarray) -> list[tuple[int, float | np.ndarray]]:
     """Return each sounding layer's gain (a number, or one per sample): the blend at the dynamics.
 
     Dynamics ``d`` sit at layer position ``x = d * (n_layers - 1)``; the two layers around
-    ``x`` are mixed linearly (coherent layers: a timbre in between), at a gain of ``d**2``,
-    times the note's envelope.
+    ``x`` are mixed linearly (coherent layers: a timbre in between), at a gain of ``d**2``.
     """
     top = n_layers - 1
     if np.ndim(dynamics) == 0:
@@ -183,11 +246,13 @@ def _layer_weights(
         low = min(int(d * top), max(top - 1, 0))
         frac = d * top - low
         pairs = [(low, d * d * (1.0 - frac))] + ([(low + 1, d * d * frac)] if top > 0 and frac > 0 else [])
-        pairs = [(layer, w) for layer, w in pairs if w > 0]
-        return pairs if envelope is None else [(layer, envelope * np.float32(w)) for layer, w in pairs]
+        return [(layer, w) for layer, w in pairs if w > 0]
     d = np.asarray(dynamics, dtype=np.float32)
+    gain = d * d
+    if top == 1:  # the usual two layers: d**2 (1 - d) and d**3
+        loud = gain * d
+        return [(0, np.subtract(gain, loud, out=gain)), (1, loud)]
     x = d * np.float32(top)
-    gain = d * d if envelope is None else d * d * envelope
     weights: list[tuple[int, float | np.ndarray]] = []
     for layer in range(int(x.min()), min(top, int(np.ceil(x.max()))) + 1):
         weight = np.abs(x - np.float32(layer))
@@ -196,6 +261,69 @@ def _layer_weights(
         weight *= gain
         weights.append((layer, weight))
     return weights
+
+
+Gains = tuple[list[tuple[int, np.ndarray]], tuple[int, np.ndarray] | None]
+"""Each sounding layer's gain over a note's span (``(2, 1)`` or one per sample), and a gain to
+apply to the mix after (from a sample of the span on), if any."""
+
+
+def _note_gains(
+    weights: list[tuple[int, float | np.ndarray]],
+    envelope: tuple[int, np.ndarray] | None,
+    channel_gains: np.ndarray,
+    span: tuple[int, int],
+) -> Gains:
+    """Return a note's layer gains over ``span``: its blend weights, envelope and the part's pan and gain.
+
+    ``weights`` are the note's own (modified here); ``channel_gains`` ``(2, 1)``.
+    """
+    a, b = span
+    if not weights:
+        return [], None
+    first, curve = envelope if envelope is not None else (b, None)
+    lo = max(first, a)
+    tail = None if curve is None else (lo - a, curve[lo - first : b - first])
+    if np.ndim(weights[0][1]) == 0:  # numbers: the envelope goes on the mix
+        return [(layer, channel_gains * np.float32(w)) for layer, w in weights], tail
+    # a gain per sample: the envelope and a centred part's gain go into it
+    uniform = channel_gains[0, 0] == channel_gains[1, 0]
+    gains = []
+    for layer, weight in weights:
+        gain = weight[a:b]
+        if tail is not None:
+            gain[tail[0] :] *= tail[1]
+        if uniform and channel_gains[0, 0] != 1.0:
+            gain *= channel_gains[0, 0]
+        gains.append((layer, gain))
+    return gains, None if uniform else (0, channel_gains)
+
+
+def _blend(
+    stroke: np.ndarray, span: tuple[int, int], gains: Gains, scratch: np.ndarray, mix: np.ndarray
+) -> bool:
+    """Write the blend of the stroke's layers over ``span`` (its samples) into ``mix`` ``(2, span)``.
+
+    ``scratch`` is work space of at least ``(2, span)``. Return False, ``mix`` untouched, if
+    no layer sounds.
+    """
+    a, b = span
+    layers, after = gains
+    for i, (layer, gain) in enumerate(layers):
+        np.multiply(stroke[layer, :, a:b], gain, out=mix if i == 0 else scratch[:, : b - a])
+        if i:
+            mix += scratch[:, : b - a]
+    if after is not None and layers:
+        mix[:, after[0] :] *= after[1]
+    return bool(layers)
+
+
+def _alike(note: _Placed, level: float | np.ndarray) -> tuple[object, ...] | None:
+    """Return what makes notes sound alike but for their onsets (None for one that is its own)."""
+    if np.ndim(level) or note.onset < 0:  # a moving level, a head cut by the picture: unique
+        return None
+    gate = note.gate if note.articulation.gated else 0
+    return (note.key, note.articulation.name, note.variant, float(level), note.extent, gate, note.damped)
 
 
 def render_part(
@@ -237,12 +365,25 @@ def render_part(
     >>> audio.shape, audio.dtype.name, bool(audio[:, 0].any())  # the note sounds from sample 0
     ((2, 48000), 'float32', True)
     """
+    _check_lengths(n_samples, sample_rate)
+    instrument_for(part.instrument)
+    keep_freed_memory()  # strokes and their temporaries come and go by the hundred
+    out = np.zeros((2, int(n_samples)), dtype=np.float32)
+    _render_into(out, part, tempo_map, sample_rate, seed)
+    return out
+
+
+def _check_lengths(n_samples: int, sample_rate: int) -> None:
+    """Raise ParameterError unless the stem has samples and the rate is one the instruments reach."""
     if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
         raise ParameterError(f"n_samples must be an integer >= 1, got {n_samples!r}")
     if not 32_000 <= sample_rate <= 192_000:  # the instruments' bodies and bells reach 12 kHz
         raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
+
+
+def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: int, seed: int) -> None:
+    """Render ``part`` into ``out`` (``(2, n_samples)`` float32, silent), as :func:`render_part` does."""
     instrument = instrument_for(part.instrument)
-    out = np.zeros((2, int(n_samples)), dtype=np.float32)
     placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
     lengths: dict[tuple[int, str, int], int] = {}
     last_use: dict[tuple[int, str, int], int] = {}
@@ -250,36 +391,55 @@ def render_part(
         key = (p.key, p.articulation.name, p.variant)
         lengths[key] = max(lengths.get(key, 0), p.extent)
         last_use[key] = i
+    left, right = _balance(part.pan)
+    gain = db_to_gain(part.gain_db)
+    channel_gains = np.array([[gain * left], [gain * right]], dtype=np.float32)
+    dynamics = _dynamics(part, tempo_map, placed, sample_rate)
+    # notes alike but for their onset (a repeated stab, a ride on every beat) share one blend
+    alike = [_alike(p, level) for p, level in zip(placed, dynamics, strict=True)]
+    uses = Counter(k for k in alike if k is not None)
+    last_alike = {k: i for i, k in enumerate(alike) if uses.get(k, 0) > 1}
+    blends: dict[tuple[object, ...], np.ndarray] = {}
+    chord: dict[tuple[object, ...], Gains] = {}  # the last note's gains, for the next if it is alike
+    scratch = np.empty((2, 2, max((p.extent for p in placed), default=0)), dtype=np.float32)
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
-    for i, p in enumerate(placed):
+    for i, (p, level, same) in enumerate(zip(placed, dynamics, alike, strict=True)):
         key = (p.key, p.articulation.name, p.variant)
         if key not in strokes:
             rng = stage_rng(seed, f"music:{part.name}:{p.key}:{p.articulation.name}:{p.variant}")
             strokes[key] = instrument.render(p.key, p.articulation, lengths[key], rng, sample_rate)
             if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
                 n_end = min(lengths[key], round(END_FADE_S * sample_rate))
-                strokes[key][..., lengths[key] - n_end :] *= np.linspace(1.0, 0.0, n_end, dtype=np.float32)
-        weights = _layer_weights(
-            instrument.n_layers, _dynamics(part, tempo_map, p, sample_rate), _envelope(p, sample_rate)
-        )
+                strokes[key][..., lengths[key] - n_end :] *= _fall(n_end)
         start, stop = max(0, p.onset), min(out.shape[1], p.onset + p.extent)
-        target, scratch = out[:, start:stop], np.empty((2, stop - start), dtype=np.float32)
-        for layer, weight in weights:  # straight into the stem: two passes a sounding layer
-            gain = weight if np.ndim(weight) == 0 else weight[start - p.onset : stop - p.onset]
-            np.multiply(strokes[key][layer, :, start - p.onset : stop - p.onset], gain, out=scratch)
-            target += scratch
+        a, b = start - p.onset, stop - p.onset
+        if same in last_alike:
+            if same not in blends:  # the whole extent, once, for every note like it
+                blend = np.empty((2, p.extent), dtype=np.float32)
+                weights = _layer_weights(instrument.n_layers, level)
+                gains = _note_gains(weights, _envelope(p, sample_rate), channel_gains, (0, p.extent))
+                if not _blend(strokes[key], (0, p.extent), gains, scratch[1], blend):
+                    blend[...] = 0.0
+                blends[same] = blend
+            out[:, start:stop] += blends[same][:, a:b]
+            if i == last_alike[same]:
+                del blends[same]
+        else:
+            timing = (p.onset, p.extent, p.gate, p.velocity, p.damped, p.articulation.name)
+            if timing not in chord:  # the notes of a chord move alike: their gains are one
+                weights = _layer_weights(instrument.n_layers, level)
+                chord.clear()
+                chord[timing] = _note_gains(weights, _envelope(p, sample_rate), channel_gains, (a, b))
+            mix = scratch[0, :, : b - a]
+            if _blend(strokes[key], (a, b), chord[timing], scratch[1], mix):
+                out[:, start:stop] += mix
         if i == last_use[key]:
             del strokes[key]
-    left, right = _balance(part.pan)
-    gain = db_to_gain(part.gain_db)
-    out[0] *= np.float32(gain * left)
-    out[1] *= np.float32(gain * right)
     peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
     n_fade = min(out.shape[1], round(END_FADE_S * sample_rate))
     out[:, out.shape[1] - n_fade :] *= np.cos(0.5 * np.pi * np.arange(1, n_fade + 1) / n_fade).astype(
         np.float32
     )
-    return out
 
 
 def render_score(
@@ -292,6 +452,11 @@ def render_score(
 ) -> tuple[Stem, ...]:
     """Render every part of a score to its stem, exactly as long as the picture.
 
+    The parts are shared out among ``workers`` processes (this one and forked helpers,
+    :mod:`sonics.core.jobs`), the costliest first; a helper renders its parts straight
+    into memory it shares with this process, so nothing is pickled back. Where processes
+    cannot be forked (macOS, Windows, a daemonic worker) threads render them instead.
+
     Parameters
     ----------
     score : Score
@@ -301,7 +466,7 @@ def render_score(
     seed : int
         Seed of the variation (each part draws from its own stream, by name).
     workers : int
-        Parts rendered at once in threads (>= 1); the samples do not depend on it.
+        Parts rendered at once (>= 1); the samples do not depend on it.
     on_progress : callable, optional
         Called as ``on_progress("music", parts_done, n_parts)`` as parts finish.
 
@@ -326,26 +491,50 @@ def render_score(
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
-    for part in score.parts:
+    parts = score.parts
+    for part in parts:
         instrument_for(part.instrument)  # an unknown name fails before any work
     n_samples = round(score.duration_s * sample_rate)
+    if parts:
+        _check_lengths(n_samples, sample_rate)
     if on_progress is not None:
-        on_progress("music", 0, len(score.parts))
-
-    def one(part: Part) -> np.ndarray:
-        return render_part(part, score.tempo_map, n_samples, sample_rate=sample_rate, seed=seed)
-
+        on_progress("music", 0, len(parts))
+    keep_freed_memory()  # before any fork: the helpers inherit it
     # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
-    order = sorted(
-        range(len(score.parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in score.parts[i].notes)
-    )
+    order = sorted(range(len(parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in parts[i].notes))
+    processes = usable_processes(workers, len(parts))
+    # a helper's stems go to memory this process shares with it (nothing is copied back); the
+    # ones rendered here to its own memory, which costs less to fill than shared pages
+    here = os.getpid()
+    shared = [_shared_silence(n_samples) for _ in parts] if processes > 1 else []
+    if processes > 1:  # after the fork, kept pages would be copied by whichever process wrote them
+        release_freed_memory()
     audio: dict[int, np.ndarray] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(one, score.parts[i]) for i in order}
-        for done, i in enumerate(order, start=1):
-            audio[i] = futures[i].result()
+
+    def job(k: int, tick: Callable[[], None]) -> None:
+        i = order[k]
+        out = np.zeros((2, n_samples), dtype=np.float32) if os.getpid() == here else shared[i]
+        _render_into(out, parts[i], score.tempo_map, sample_rate, seed)
+        if os.getpid() == here:
+            audio[i] = out
+
+    if processes > 1 or workers == 1:
+        for done, (k, _) in enumerate(run_jobs(len(order), job, processes=processes), start=1):
+            if order[k] not in audio:  # a helper's, in the memory it shares with this process
+                audio[order[k]] = shared[order[k]]
             if on_progress is not None:
-                on_progress("music", done, len(score.parts))
-    return tuple(
-        Stem(f"music_{part.name}", "music", audio[i], sample_rate) for i, part in enumerate(score.parts)
-    )
+                on_progress("music", done, len(parts))
+    else:  # no forking here: threads, which numpy's long calls let run side by side
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(job, k, lambda: None) for k in range(len(order))]
+            for done, future in enumerate(futures, start=1):
+                future.result()
+                if on_progress is not None:
+                    on_progress("music", done, len(parts))
+    return tuple(Stem(f"music_{part.name}", "music", audio[i], sample_rate) for i, part in enumerate(parts))
+
+
+def _shared_silence(n_samples: int) -> np.ndarray:
+    """Return a silent float32 ``(2, n_samples)`` array in memory that forked processes share."""
+    memory = mmap.mmap(-1, 2 * n_samples * 4)  # anonymous, shared, zero-filled
+    return np.frombuffer(memory, dtype=np.float32).reshape(2, n_samples)

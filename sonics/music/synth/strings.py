@@ -18,6 +18,7 @@ then the soft layer's low-pass (the loud layer is the whole bowed sound). Short 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import sosfilt
@@ -117,38 +118,57 @@ class BowedSection(Overlapping):
             CONTROL_RATE_HZ,
             n_samples,
             sample_rate,
-            channel_gains=seat_gains(rng, self.n_players, 0.7),
+            channel_gains=seat_gains(rng, self.n_players, 0.7) / np.sqrt(self.n_players),
             start_samples=lag_s * sample_rate,
         )
-        source *= 1.0 / np.sqrt(self.n_players)
         times = sample_times(n_samples, sample_rate)
-        # bow noise: a hiss that follows the bow (the body colours it), and the scratch of its bite
-        bite = np.exp(-times / (0.012 if short else 0.03))
-        excite = source + (0.012 + 0.1 * bite) * uniform_noise(rng, n_samples, n_channels=2)
-        # the body's resonances and the wood's loss of the highest partials, after a DC block (the
-        # bow's envelope makes each saw period a little lopsided); the soft layer closes the highs
-        loud = np.concatenate(
-            [
-                highpass_sos(20.0, sample_rate),
-                peaking_sos(*np.array(self.body).T, sample_rate),
-                lowpass_sos(self.top_hz, sample_rate),
-            ]
-        )
+        # bow noise: a hiss that follows the bow (the body colours it), and the scratch of its
+        # bite (gone, 130 dB down, by fifteen of its time constants)
+        bite_s = 0.012 if short else 0.03
+        noise = uniform_noise(rng, n_samples, n_channels=2)
+        m = min(n_samples, round(15 * bite_s * sample_rate))
+        noise[:, :m] *= (0.012 + 0.1 * np.exp(-times[:m] / bite_s)).astype(np.float32)
+        noise[:, m:] *= np.float32(0.012)
+        excite = np.add(source, noise, out=source)
         times_f0, low_hz, high_hz = self.soft_cutoff
         soft_hz = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.45 * sample_rate)))
+        loud = _body(self, sample_rate)
         chains = (np.concatenate([loud, lowpass_sos(soft_hz, sample_rate)]), loud)
-        layers = np.empty((2, 2, n_samples))
+        if short:  # the bow bites and leaves the string, which rings away in the body
+            decay = np.exp(times * (-6.9 / 0.36))
+        layers = []
         for i, chain in enumerate(chains):
-            bowed = excite.copy()
-            if short:  # the bow bites and leaves the string, which rings away in the body
-                bowed *= rise(times, (0.010, 0.003)[i]) * np.exp(-6.9 * times / 0.36)
+            if short:
+                attack_s = (0.010, 0.003)[i]
+                envelope = decay.copy()
+                a = min(n_samples, int(np.ceil(attack_s * sample_rate)))
+                envelope[:a] *= rise(times[:a], attack_s)
+                bowed = excite * envelope
             else:  # the bowed swell into the note and the bite's accent: over by its first second
+                bowed = excite.copy() if i == 0 else excite  # the loud layer is the last to need it
                 head = times[:sample_rate]
                 bowed[:, : head.size] *= rise(head, (0.16, 0.045)[i]) * (
                     1.0 + (0.0, 0.25)[i] * np.exp(-head / 0.12)
                 )
-            layers[i] = sosfilt(chain, bowed, axis=-1)
+            layers.append(sosfilt(chain, bowed, axis=-1))
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
+
+
+@lru_cache(maxsize=16)
+def _body(section: BowedSection, sample_rate: int) -> np.ndarray:
+    """Return the section's loud chain, designed once (shared: never written to).
+
+    A DC block (the bow's envelope makes each saw period a little lopsided), the body's
+    resonances, and the wood's loss of the highest partials.
+    """
+    chain = np.concatenate(
+        [
+            highpass_sos(20.0, sample_rate),
+            peaking_sos(*np.array(section.body).T, sample_rate),
+            lowpass_sos(section.top_hz, sample_rate),
+        ]
+    )
+    return chain
 
 
 LOW_STRINGS = BowedSection(

@@ -231,6 +231,24 @@ def test_modal_bank_frequencies_and_decays() -> None:
         modal_bank(np.array([100.0, 200.0]), np.array([1.0, 1.0, 1.0]), 1.0, 100, SR)
 
 
+def test_a_bank_heard_through_a_filter_is_the_filter_run_on_the_bank() -> None:
+    from scipy.signal import sosfilt
+
+    from sonics.dsp.filters import highpass_sos, peaking_sos
+
+    body = np.concatenate(
+        [peaking_sos(np.array([190.0, 820.0]), 2.5, np.array([4.0, -3.0]), SR), highpass_sos(20.0, SR)]
+    )
+    freqs = 294.0 * np.arange(1, 13)
+    t60, amps, phases = 3.0 * (294.0 / freqs) ** 0.7, 1.0 / np.arange(1, 13), np.linspace(0.0, 3.0, 12)
+    n = SR // 2  # every mode still far above its 100 dB cut: the filtered bank is exact
+    heard = modal_bank(freqs, t60, amps, n, SR, phases=phases, sos=body)
+    filtered = sosfilt(body, modal_bank(freqs, t60, amps, n, SR, phases=phases))
+    assert np.max(np.abs(heard - filtered)) < 1e-9 * np.max(np.abs(filtered))
+    with pytest.raises(ParameterError, match="stable"):
+        modal_bank(freqs, t60, amps, n, SR, sos=np.array([[1.0, 0.0, 0.0, 1.0, -2.0, 1.01]]))
+
+
 def test_modal_filter_impulse_response_is_the_bank() -> None:
     impulse = np.zeros(SR // 2)
     impulse[0] = 1.0

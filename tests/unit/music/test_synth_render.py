@@ -124,6 +124,20 @@ def test_render_score_gives_one_music_stem_per_part_of_the_picture_length() -> N
     assert all(np.array_equal(a.audio, b.audio) for a, b in zip(stems, one, strict=True))
 
 
+def test_the_stems_are_the_same_bytes_for_any_number_of_workers(m) -> None:
+    names = ("taiko", "high_strings", "koto", "choir", "pad")
+    parts = tuple(
+        Part(name, name, 0, DRUM_CHANNEL if name == "taiko" else i, notes=_phrase(name), pan=0.2 * i - 0.4)
+        for i, name in enumerate(names)
+    )
+    score = Score(m.ramp_map(), parts, duration_s=3.0, seed=7)
+    one = render_score(score, workers=1, seed=7)
+    for workers in (2, 3):  # forked processes (threads where there is no fork)
+        other = render_score(score, workers=workers, seed=7)
+        assert [s.name for s in other] == [f"music_{name}" for name in names]
+        assert all(np.array_equal(a.audio, b.audio) for a, b in zip(one, other, strict=True)), workers
+
+
 def test_unknown_instrument_and_bad_arguments_fail_clearly() -> None:
     part = Part("p", "theremin", 0, 0, notes=(Note(0.0, 1.0, 60),))
     with pytest.raises(ParameterError, match="unknown instrument 'theremin'; known: brass, choir"):
