@@ -11,9 +11,6 @@ does not depend on how many processes there are.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import multiprocessing
 import signal
 import sys
@@ -21,6 +18,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
+
+from sonics.core.memory import release_freed_memory, steady_heap
 
 __all__ = ["JobFn", "WorkerError", "run_jobs", "usable_processes"]
 
@@ -53,47 +52,6 @@ def usable_processes(processes: int, n_jobs: int) -> int:
     if multiprocessing.current_process().daemon:
         return 1
     return max(1, min(processes, n_jobs))
-
-
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc's mallopt parameters
-_HEAP_KEPT = {_M_TRIM_THRESHOLD: 512 << 20, _M_TOP_PAD: 64 << 20, _M_MMAP_THRESHOLD: 32 << 20}
-_HEAP_DEFAULT = {_M_TRIM_THRESHOLD: 128 << 10, _M_TOP_PAD: 128 << 10}
-
-
-def _glibc() -> Any:
-    """Return the C library if it is glibc (it has ``mallopt`` and ``malloc_trim``), else ``None``."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
-
-
-@contextlib.contextmanager
-def _steady_heap() -> Iterator[None]:
-    """Keep freed memory in the heap while jobs run, for this process and the helpers it forks.
-
-    A job allocates and frees arrays of a few megabytes by the thousand; glibc hands such
-    memory back to the system as soon as it is freed (or maps it afresh), and every page
-    is then faulted in again, and in a forked helper copied from its parent first: a
-    tenth of the work of a rendering pass. Inside, memory up to 32 MB a piece comes from
-    the heap and stays there; afterwards this process trims its heap and hands back
-    what it holds free (its allocations above 32 MB keep their own mappings).
-    """
-    libc = _glibc()
-    if libc is None:
-        yield
-        return
-    for option, value in _HEAP_KEPT.items():
-        libc.mallopt(option, value)
-    try:
-        yield
-    finally:
-        for option, value in _HEAP_DEFAULT.items():
-            libc.mallopt(option, value)
-        libc.malloc_trim(0)
 
 
 def _claim(counter: Any, n_jobs: int) -> int | None:
@@ -215,7 +173,7 @@ def run_jobs(
         if on_count is not None:
             on_count(count[0])
 
-    with _steady_heap():
+    with steady_heap():
         if processes <= 1:
             for k in range(n_jobs):
                 yield k, job(k, tick)
@@ -228,6 +186,7 @@ def _run_forked(
 ) -> Iterator[tuple[int, T]]:
     """:func:`run_jobs` on this process and ``processes - 1`` forked helpers."""
     counter = multiprocessing.get_context("fork").Value("q", 0)
+    release_freed_memory()  # a kept page written after the fork would be copied first
     helpers = _Helpers(job, counter, n_jobs, processes - 1)
     results: dict[int, T] = {}
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import MediaError
+from sonics.core.jobs import run_jobs, usable_processes
 from sonics.core.model import Analysis
 from sonics.core.rng import check_seed
 from sonics.core.score import Score
@@ -151,7 +152,7 @@ def music_stems(
     soundfont: str | os.PathLike[str] | None = None,
     on_progress: Progress | None = None,
 ) -> Iterator[Stem]:
-    """Yield each part's stem ``music_<part>``, in score order, rendering at most ``workers`` ahead.
+    """Yield each part's stem ``music_<part>``, in score order, rendering about ``workers`` ahead.
 
     Parameters
     ----------
@@ -162,7 +163,8 @@ def music_stems(
     seed : int
         The synthesiser's variation (each part draws from its own stream).
     workers : int
-        Parts rendered at once (>= 1); the samples do not depend on it.
+        Parts rendered at once (>= 1), on forked processes where the platform forks
+        (threads for a SoundFont, or where it cannot); the samples do not depend on it.
     soundfont : str or Path, optional
         Render each part's MIDI with this SoundFont instead of the built-in synthesiser
         (needs the ``fluidsynth`` program or the pyfluidsynth module).
@@ -180,6 +182,18 @@ def music_stems(
     workers = max(1, workers)
     if on_progress is not None:
         on_progress("music", 0, len(parts))
+    processes = usable_processes(workers, len(parts)) if soundfont is None else 1
+    if processes > 1:  # the synthesiser on forked processes, each part's samples sent back
+        rendered = run_jobs(
+            len(parts),
+            lambda i, _tick: render_part(parts[i], music.tempo_map, n_samples, seed=seed),
+            processes=processes,
+        )
+        for i, audio in rendered:
+            yield Stem(f"music_{parts[i].name}", "music", audio, DELIVERY_RATE_HZ)
+            if on_progress is not None:
+                on_progress("music", i + 1, len(parts))
+        return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sonics-music") as pool:
 
         def submit(i: int) -> Any:

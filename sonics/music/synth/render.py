@@ -28,7 +28,7 @@ import numpy as np
 from sonics.core.cues import DELIVERY_RATE_HZ
 from sonics.core.errors import ParameterError
 from sonics.core.jobs import run_jobs, usable_processes
-from sonics.core.memory import keep_freed_memory, release_freed_memory
+from sonics.core.memory import steady_heap
 from sonics.core.rng import stage_rng
 from sonics.core.score import Part, Score
 from sonics.core.sound import Stem
@@ -367,9 +367,9 @@ def render_part(
     """
     _check_lengths(n_samples, sample_rate)
     instrument_for(part.instrument)
-    keep_freed_memory()  # strokes and their temporaries come and go by the hundred
     out = np.zeros((2, int(n_samples)), dtype=np.float32)
-    _render_into(out, part, tempo_map, sample_rate, seed)
+    with steady_heap():  # strokes and their temporaries come and go by the hundred
+        _render_into(out, part, tempo_map, sample_rate, seed)
     return out
 
 
@@ -499,7 +499,6 @@ def render_score(
         _check_lengths(n_samples, sample_rate)
     if on_progress is not None:
         on_progress("music", 0, len(parts))
-    keep_freed_memory()  # before any fork: the helpers inherit it
     # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
     order = sorted(range(len(parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in parts[i].notes))
     processes = usable_processes(workers, len(parts))
@@ -507,14 +506,13 @@ def render_score(
     # ones rendered here to its own memory, which costs less to fill than shared pages
     here = os.getpid()
     shared = [_shared_silence(n_samples) for _ in parts] if processes > 1 else []
-    if processes > 1:  # after the fork, kept pages would be copied by whichever process wrote them
-        release_freed_memory()
     audio: dict[int, np.ndarray] = {}
 
     def job(k: int, tick: Callable[[], None]) -> None:
         i = order[k]
         out = np.zeros((2, n_samples), dtype=np.float32) if os.getpid() == here else shared[i]
-        _render_into(out, parts[i], score.tempo_map, sample_rate, seed)
+        with steady_heap():  # (threads, where nothing forks: run_jobs keeps it otherwise)
+            _render_into(out, parts[i], score.tempo_map, sample_rate, seed)
         if os.getpid() == here:
             audio[i] = out
 
