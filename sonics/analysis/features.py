@@ -779,7 +779,7 @@ class MeasuredChunk:
 
     Made by :func:`measure_chunk`; :func:`extract_features` then compares the frames.
     Measuring is the half of the work that needs no other chunk, so it can run ahead in
-    another thread (the decoding one) while the chunk before is being compared.
+    another thread while the chunk before is being compared.
 
     Attributes
     ----------
