@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python bench/analysis_stages.py [VIDEO ...] [--repeats 3]
+    PYTHONPATH=/tmp/before python -P bench/analysis_stages.py   # an older sonics, for before/after
 
 For each video (by default the demo cut and Big Buck Bunny beside the checkout), in one
 thread so that the figures do not depend on what else the machine runs: pure PyAV decoding
@@ -101,7 +102,9 @@ class StepClock:
     def __enter__(self) -> StepClock:
         for step, places in _STEPS.items():
             for owner, name in places:
-                original = getattr(owner, name)
+                original = getattr(owner, name, None)
+                if original is None:  # an older sonics, run from another tree, splits steps otherwise
+                    continue
                 self._saved.append((owner, name, original))
                 setattr(owner, name, self._timed(step, original))
         return self
