@@ -141,12 +141,33 @@ class _PhaseCorrelator:
         lead = spec_cur.shape[:-2]
         prev = spec_prev.reshape(-1, *spec_prev.shape[-2:])
         cur = spec_cur.reshape(-1, *spec_cur.shape[-2:])
-        shifts, peaks = np.empty((len(cur), 2), np.float32), np.empty(len(cur), np.float32)
+        h, w = self.shape
+        # Each pair's correlation peak (flat index) and the surface there and one step up,
+        # down, left and right; the sub-pixel shifts are then worked out for all pairs at once.
+        at = np.empty(len(cur), np.int64)
+        around = np.empty((len(cur), 5), np.float32)
         for batch in _batches(len(cur)):
-            shifts[batch], peaks[batch] = self._shift(prev[batch], cur[batch])
+            at[batch], around[batch] = self._peaks(prev[batch], cur[batch])
+        py, px = np.divmod(at, w)
+        peak, ym, yp, xm, xp = around.T
+
+        def parabolic(c: np.ndarray, m: np.ndarray, p: np.ndarray) -> np.ndarray:
+            den = m - 2 * c + p
+            return np.where(np.abs(den) > 1e-9, 0.5 * (m - p) / np.where(den == 0, 1, den), 0.0)
+
+        dy = np.where(py > h // 2, py - h, py) + parabolic(peak, ym, yp)
+        dx = np.where(px > w // 2, px - w, px) + parabolic(peak, xm, xp)
+        total = np.abs(self.lowpass).sum() * 2
+        shifts = np.stack([dx, dy], axis=-1).astype(np.float32)
+        peaks = (peak / total * h * w / 2).clip(0, 1)
         return shifts.reshape(*lead, 2), peaks.reshape(lead)
 
-    def _shift(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _peaks(self, spec_prev: np.ndarray, spec_cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the flat index (k,) of each pair's correlation peak and the surface (k, 5) around it.
+
+        The five values are at the peak, one row up and down, one column left and right
+        (wrapping round, as the correlation does).
+        """
         k = len(spec_cur)
         # The normalised, weighed cross-power spectrum, in real arithmetic: numpy's complex
         # product is vectorised with fused multiply-adds except at the tail of an array, so it
@@ -170,24 +191,11 @@ class _PhaseCorrelator:
         np.multiply(imag, scale, out=cross.imag)
         surface = scipy_fft.irfft2(cross, s=self.shape, axes=(-2, -1), overwrite_x=True)
         h, w = self.shape
-        flat = surface.reshape(k, h * w)
-        idx = flat.argmax(axis=-1)
+        idx = surface.reshape(k, h * w).argmax(axis=-1)
         py, px = np.divmod(idx, w)
-        pair = np.arange(k)
-        peak = flat[pair, idx]
-
-        def parabolic(c: np.ndarray, m: np.ndarray, p: np.ndarray) -> np.ndarray:
-            den = m - 2 * c + p
-            return np.where(np.abs(den) > 1e-9, 0.5 * (m - p) / np.where(den == 0, 1, den), 0.0)
-
-        ym = surface[pair, (py - 1) % h, px]
-        yp = surface[pair, (py + 1) % h, px]
-        xm = surface[pair, py, (px - 1) % w]
-        xp = surface[pair, py, (px + 1) % w]
-        dy = np.where(py > h // 2, py - h, py) + parabolic(peak, ym, yp)
-        dx = np.where(px > w // 2, px - w, px) + parabolic(peak, xm, xp)
-        total = np.abs(self.lowpass).sum() * 2
-        return np.stack([dx, dy], axis=-1).astype(np.float32), (peak / total * h * w / 2).clip(0, 1)
+        rows = np.stack([py, py - 1, py + 1, py, py], axis=-1) % h
+        cols = np.stack([px, px, px, px - 1, px + 1], axis=-1) % w
+        return idx, surface[np.arange(k)[:, None], rows, cols]
 
 
 class _BlockMatcher:
@@ -439,22 +447,26 @@ def _halves(luma: np.ndarray) -> np.ndarray:
 
     The light [1 2 1] blur keeps sub-pixel misregistration from reading as change.
     Removing the broad shading (sky gradients, vignettes) leaves texture, which tells two
-    look-alike shots apart; smooth blocks become flat and abstain.
+    look-alike shots apart; smooth blocks become flat and abstain. Worked out a batch of
+    frames at a time, so that the steps' scratch stays in the cache.
     """
     h, w = luma.shape[1] // 2 * 2, luma.shape[2] // 2 * 2
-    f = luma[:, :h, :w]
-    half = f[:, 0::2, 0::2] + f[:, 1::2, 0::2]
-    half += f[:, 0::2, 1::2]
-    half += f[:, 1::2, 1::2]
-    half *= 0.25
-    for axis in (1, 2):
-        inner = [slice(None)] * 3
-        middle = half[(*inner[:axis], slice(1, -1))] * 2
-        middle += half[(*inner[:axis], slice(None, -2))]
-        middle += half[(*inner[:axis], slice(2, None))]
-        middle *= 0.25
-        half[(*inner[:axis], slice(1, -1))] = middle
-    return half - _shading(half)
+    out = np.empty((len(luma), h // 2, w // 2), np.float32)
+    for batch in _batches(len(luma)):
+        f = luma[batch, :h, :w]
+        half = f[:, 0::2, 0::2] + f[:, 1::2, 0::2]
+        half += f[:, 0::2, 1::2]
+        half += f[:, 1::2, 1::2]
+        half *= 0.25
+        for axis in (1, 2):
+            inner = [slice(None)] * 3
+            middle = half[(*inner[:axis], slice(1, -1))] * 2
+            middle += half[(*inner[:axis], slice(None, -2))]
+            middle += half[(*inner[:axis], slice(2, None))]
+            middle *= 0.25
+            half[(*inner[:axis], slice(1, -1))] = middle
+        np.subtract(half, _shading(half), out=out[batch])
+    return out
 
 
 def _shading(half: np.ndarray) -> np.ndarray:
@@ -767,7 +779,7 @@ class MeasuredChunk:
 
     Made by :func:`measure_chunk`; :func:`extract_features` then compares the frames.
     Measuring is the half of the work that needs no other chunk, so it can run ahead in
-    another thread (the decoding one) while the chunk before is being compared.
+    another thread while the chunk before is being compared.
 
     Attributes
     ----------

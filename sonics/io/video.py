@@ -653,19 +653,23 @@ def _inside(time_s: float | None, start_s: float, end_s: float) -> bool:
 
 
 def _shrink(frame: av.VideoFrame, step: int, width: int, height: int) -> np.ndarray:
-    """Return a frame's luma sampled on a grid and box-filtered to ``height`` x ``width``."""
-    sub = max(1, step // 2)
+    """Return a frame's luma downscaled by ``step`` to ``height`` x ``width``.
+
+    Each analysis pixel is the mean of four luma samples of its ``step`` x ``step`` cell,
+    at offsets 0 and ``step // 2`` across and down (``step`` 1 keeps the luma as it is).
+    """
     plane = frame.planes[0]
     y = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)
-    grid = y[: height * step : sub, : width * step : sub]
     if step < 2:
-        return grid[:height, :width]
-    small = grid[0::2, 0::2].astype(np.float32)
-    small += grid[1::2, 0::2]
-    small += grid[0::2, 1::2]
-    small += grid[1::2, 1::2]
+        return y[:height, :width]
+    sub = step // 2
+    # Whole rows first (two contiguous runs per output row), in exact integers: the
+    # decoded frame is read once, row by row, and the four samples' sum is exact.
+    rows = np.add(y[0 : height * step : step], y[sub : height * step : step], dtype=np.uint16)
+    total = rows[:, 0 : width * step : step] + rows[:, sub : width * step : step]
+    small = total.astype(np.float32)
     small *= 0.25
-    return small[:height, :width]
+    return small
 
 
 class _SeekMissed(Exception):

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sonics.analysis.chunks import FeatureChunk, join_features
-from sonics.analysis.features import FrameFeatures, context_frames, extract_features, measure_chunk
+from sonics.analysis.features import FrameFeatures, context_frames, extract_features
 from sonics.analysis.picture import PictureAnalyzer
 from sonics.core.errors import MediaError, ParameterError
 from sonics.core.model import Analysis, AudioRegion, Picture
@@ -298,7 +298,7 @@ def analyze_chunk(path: str | os.PathLike[str], spec: ChunkSpec) -> PictureChunk
         frames = reader.luma_chunks(
             start_s=spec.start_s, end_s=spec.end_s, before_frames=before, after_frames=after
         )
-        features = extract_features(_prefetch(map(measure_chunk, frames)))
+        features = extract_features(_prefetch(frames))
         stated_s = reader.stated_duration_s()
     return PictureChunk(
         spec, FeatureChunk(spec.start_s, spec.end_s, features), reader.damage, reader.start_s, stated_s
@@ -408,9 +408,10 @@ def _read_features(
     reader = VideoReader(path)
     with reader:
         report = None if on_progress is None else (lambda done, total: on_progress("picture", done, total))
-        # Each chunk is decoded and measured on its own in the background thread while the
-        # one before is compared with its neighbours here; large numpy steps let both run.
-        features = extract_features(_prefetch(map(measure_chunk, reader.luma_chunks(on_progress=report))))
+        # The background thread only decodes and downscales, so the decoder's own threads are
+        # never kept waiting; each chunk is measured and compared here meanwhile. (Measuring
+        # in the decoding thread as well made the analysis of a 720p file a fifth slower.)
+        features = extract_features(_prefetch(reader.luma_chunks(on_progress=report)))
     if features.n_frames == 0:
         raise MediaError(f"{path}: the video stream holds no decodable frames")
     return reader, reader.start_s, features, list(reader.warnings)
