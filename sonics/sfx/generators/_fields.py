@@ -1,4 +1,4 @@
-"""Field checks and control curves shared by the bed and designed-sound generators."""
+"""Field checks, control curves and the finishing shared by the bed and designed-sound generators."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from sonics.core.errors import ParameterError
+from sonics.dsp.streams import BLOCK_SAMPLES, render_finished
 
 MAX_BED_S = 600.0
 """Longest bed a generator renders (s): ten minutes of picture."""
@@ -67,6 +68,32 @@ def curve_reader(
 def peak_db_for(intensity: float) -> float:
     """Return the output peak for an intensity: -6 dBFS at 1, 6 dB lower at 0."""
     return -6.0 + 6.0 * (intensity - 1.0)
+
+
+def finish_stereo_bed(
+    n_samples: int,
+    render_block: Callable[[int, int], np.ndarray],
+    *,
+    sample_rate: int,
+    intensity: float,
+    out: np.ndarray | None,
+    block_samples: int = BLOCK_SAMPLES,
+) -> np.ndarray:
+    """Render a stereo bed block by block to its intensity's peak, faded in and out over 50 ms.
+
+    See :func:`sonics.dsp.streams.render_finished` for ``render_block``, ``block_samples`` and ``out``.
+    """
+    return render_finished(
+        n_samples,
+        2,
+        render_block,
+        sample_rate=sample_rate,
+        peak_db=peak_db_for(intensity),
+        fade_in_s=0.05,
+        fade_out_s=0.05,
+        block_samples=block_samples,
+        out=out,
+    )
 
 
 def check_bed(bed: object, *, min_duration_s: float = 0.1) -> tuple[float, ...]:

@@ -25,8 +25,8 @@ from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import lowpass_response
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
 from sonics.dsp.pulses import poisson_times
-from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler, render_finished
-from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
+from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler
+from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, finish_stereo_bed
 
 __all__ = ["ArmyRoar"]
 
@@ -280,15 +280,7 @@ class ArmyRoar:
             out += voiced
             return out[:, : stop - start]
 
-        audio = render_finished(
-            n_samples,
-            2,
-            block,
-            sample_rate=sample_rate,
-            peak_db=peak_db_for(self.intensity),
-            fade_in_s=0.05,
-            fade_out_s=0.05,
-            block_samples=_BLOCK,
-            out=out,
+        audio = finish_stereo_bed(
+            n_samples, block, sample_rate=sample_rate, intensity=self.intensity, out=out, block_samples=_BLOCK
         )
         return Sound(audio, sample_rate, 0)

@@ -23,8 +23,8 @@ from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom, expand
 from sonics.dsp.filters import bandpass_response, lowpass_response
 from sonics.dsp.pulses import poisson_times
-from sonics.dsp.streams import NoiseStream, SosStream, Upsampler, render_finished
-from sonics.sfx.generators._fields import check_bed, check_range, curve_reader, peak_db_for
+from sonics.dsp.streams import NoiseStream, SosStream, Upsampler
+from sonics.sfx.generators._fields import check_bed, check_range, curve_reader, finish_stereo_bed
 
 __all__ = ["Fire"]
 
@@ -190,14 +190,7 @@ class Fire:
             out += canvas[:, :m]
             return out
 
-        audio = render_finished(
-            n_samples,
-            2,
-            block,
-            sample_rate=sample_rate,
-            peak_db=peak_db_for(self.intensity),
-            fade_in_s=0.05,
-            fade_out_s=0.05,
-            out=out,
+        audio = finish_stereo_bed(
+            n_samples, block, sample_rate=sample_rate, intensity=self.intensity, out=out
         )
         return Sound(audio, sample_rate, 0)

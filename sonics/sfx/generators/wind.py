@@ -19,8 +19,8 @@ import numpy as np
 from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import bandpass_response, lowpass_response
-from sonics.dsp.streams import NoiseStream, render_finished
-from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, peak_db_for
+from sonics.dsp.streams import NoiseStream
+from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, finish_stereo_bed
 
 __all__ = ["Wind"]
 
@@ -184,14 +184,7 @@ class Wind:
                 out += whistles(start, m)
             return out[:, : stop - start]
 
-        audio = render_finished(
-            n_samples,
-            2,
-            block,
-            sample_rate=sample_rate,
-            peak_db=peak_db_for(self.intensity),
-            fade_in_s=0.05,
-            fade_out_s=0.05,
-            out=out,
+        audio = finish_stereo_bed(
+            n_samples, block, sample_rate=sample_rate, intensity=self.intensity, out=out
         )
         return Sound(audio, sample_rate, 0)
