@@ -453,7 +453,8 @@ def _gain_curve(reduction_db: np.ndarray, lookahead: int, reach: int, decay: flo
         smooth = (total[lookahead:] - total[:-lookahead]) / lookahead
         counts = np.concatenate([[0], np.cumsum(ahead > 0.0)])
         smooth[counts[lookahead:] == counts[:-lookahead]] = 0.0  # windows of zeros: exactly unity
-        gain[a:b] = 10.0 ** (-np.maximum(smooth, 0.0) / 20.0)
+        reducing = smooth > 0.0  # the gain stays exactly 1 elsewhere
+        gain[a:b][reducing] = 10.0 ** (-smooth[reducing] / 20.0)
     return gain
 
 
