@@ -198,11 +198,12 @@ def _resolve(
 def _dynamics(
     part: Part, tempo_map: TempoMap, placed: list[_Placed], sample_rate: int
 ) -> list[float | np.ndarray]:
-    """Return each note's dynamics 0..1 over its extent: velocity times expression (a number if constant).
+    """Return each note's dynamics 0..1: velocity times expression (a number if constant, else its points).
 
     The expression is read on each note's own grid of a point every ``_CONTROL_STEP``
-    samples from its onset, for every note in one pass; a level that moves is interpolated
-    to every sample (float32).
+    samples from its onset, for every note in one pass; a level that moves is returned as
+    those points (float32), which :func:`_ramp` interpolates to every sample when the note
+    is placed (so only one note's ramp is held at a time).
     """
     velocities = [p.velocity / 127.0 for p in placed]
     if not part.expression or not placed:
@@ -216,22 +217,25 @@ def _dynamics(
         np.cumsum(n_points)[:-1],
     )
     out: list[float | np.ndarray] = []
-    ramps: dict[tuple[int, int, int], np.ndarray] = {}  # a chord's notes share theirs (read only)
-    for p, velocity, level in zip(placed, velocities, levels, strict=True):
+    for velocity, level in zip(velocities, levels, strict=True):
         if float(level.max() - level.min()) <= _STEADY:
             out.append(velocity * float(level.mean()))
-            continue
-        if (p.onset, p.extent, p.velocity) in ramps:
-            out.append(ramps[p.onset, p.extent, p.velocity])
-            continue
-        v = (velocity * level).astype(np.float32)
-        n_seg = -(-p.extent // _CONTROL_STEP)  # the points cover every segment (two spare)
-        ramp = np.empty((n_seg, _CONTROL_STEP), dtype=np.float32)
-        np.multiply(np.diff(v[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
-        ramp += v[:n_seg, np.newaxis]
-        ramps[p.onset, p.extent, p.velocity] = ramp.reshape(-1)[: p.extent]
-        out.append(ramps[p.onset, p.extent, p.velocity])
+        else:
+            out.append((velocity * level).astype(np.float32))
     return out
+
+
+def _ramp(points: np.ndarray, n_samples: int, buffer: np.ndarray) -> np.ndarray:
+    """Return a moving level's points (one every ``_CONTROL_STEP`` samples) as ``n_samples`` samples.
+
+    Linear between the points, float32, written into ``buffer`` (at least ``n_samples``
+    rounded up to a whole step) and a view of it.
+    """
+    n_seg = -(-n_samples // _CONTROL_STEP)  # the points cover every segment (two spare)
+    ramp = buffer[: n_seg * _CONTROL_STEP].reshape(n_seg, _CONTROL_STEP)
+    np.multiply(np.diff(points[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
+    ramp += points[:n_seg, np.newaxis]
+    return buffer[:n_samples]
 
 
 def _layer_weights(n_layers: int, dynamics: float | np.ndarray) -> list[tuple[int, float | np.ndarray]]:
@@ -401,7 +405,9 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
     last_alike = {k: i for i, k in enumerate(alike) if uses.get(k, 0) > 1}
     blends: dict[tuple[object, ...], np.ndarray] = {}
     chord: dict[tuple[object, ...], Gains] = {}  # the last note's gains, for the next if it is alike
-    scratch = np.empty((2, 2, max((p.extent for p in placed), default=0)), dtype=np.float32)
+    longest = max((p.extent for p in placed), default=0)
+    scratch = np.empty((2, 2, longest), dtype=np.float32)
+    ramp = np.empty(-(-longest // _CONTROL_STEP) * _CONTROL_STEP, dtype=np.float32)
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
     for i, (p, level, same) in enumerate(zip(placed, dynamics, alike, strict=True)):
         key = (p.key, p.articulation.name, p.variant)
@@ -427,6 +433,8 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
         else:
             timing = (p.onset, p.extent, p.gate, p.velocity, p.damped, p.articulation.name)
             if timing not in chord:  # the notes of a chord move alike: their gains are one
+                if np.ndim(level):  # a moving level: its points to every sample
+                    level = _ramp(level, p.extent, ramp)
                 weights = _layer_weights(instrument.n_layers, level)
                 chord.clear()
                 chord[timing] = _note_gains(weights, _envelope(p, sample_rate), channel_gains, (a, b))
