@@ -76,11 +76,11 @@ def _kernel(positions: np.ndarray, smooth: bool) -> tuple[np.ndarray, np.ndarray
     f = positions - base
     g = 1.0 - f
     if smooth:
-        spline = (
-            g**3 / 6.0,
+        spline = (  # the cubes as products: numpy's ``**3`` calls pow, twenty times slower
+            g * g * g / 6.0,
             2.0 / 3.0 - f * f * (1.0 - 0.5 * f),
             2.0 / 3.0 - g * g * (1.0 - 0.5 * g),
-            f**3 / 6.0,
+            f * f * f / 6.0,
         )
         taps = np.empty((5, positions.size))
         taps[0] = spline[0]
