@@ -81,6 +81,7 @@ class BrassSection(Overlapping):
     peak_db: float = -11.0
     n_layers: int = 3
     n_variants: int = 2
+    render_ms_per_s: float = 16.0  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a stab for short notes, a sustained note otherwise."""

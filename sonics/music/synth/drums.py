@@ -232,6 +232,7 @@ class DrumKit:
     name: str
     n_layers: int = 2
     n_variants: int = 3
+    render_ms_per_s: float = 10.0  # CPU per second of stroke: how the renderer weighs a part
     peak_db: float = -8.0
 
     def damps(self, key: int) -> bool:

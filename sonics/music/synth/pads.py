@@ -60,6 +60,7 @@ class Pad(Overlapping):
     peak_db: float = -14.0
     n_layers: int = 2
     n_variants: int = 2
+    render_ms_per_s: float = 9.0  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return the pad's only way: swell in, hold, fade out."""

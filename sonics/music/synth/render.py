@@ -56,6 +56,7 @@ _CONTROL_STEP = 256  # samples between points of a moving expression
 _STEADY = 0.01  # expression that moves less than this over a note is taken as constant (a 0.1 dB step)
 _HEAD_FADE_S = 0.002  # a note cut by the picture's start fades in over this
 _RAMP = (np.arange(_CONTROL_STEP) / _CONTROL_STEP).astype(np.float32)
+_PLACE_MS_PER_S = 0.35  # CPU to blend and place a second of a note (the same core as render_ms_per_s)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -370,10 +371,11 @@ def render_part(
     ((2, 48000), 'float32', True)
     """
     _check_lengths(n_samples, sample_rate)
-    instrument_for(part.instrument)
+    instrument = instrument_for(part.instrument)
     out = np.zeros((2, int(n_samples)), dtype=np.float32)
     with steady_heap():  # strokes and their temporaries come and go by the hundred
-        _render_into(out, part, tempo_map, sample_rate, seed)
+        placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
+        _render_into(out, part, placed, tempo_map, sample_rate, seed)
     return out
 
 
@@ -385,16 +387,29 @@ def _check_lengths(n_samples: int, sample_rate: int) -> None:
         raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
 
 
-def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: int, seed: int) -> None:
-    """Render ``part`` into ``out`` (``(2, n_samples)`` float32, silent), as :func:`render_part` does."""
-    instrument = instrument_for(part.instrument)
-    placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
+def _stroke_lengths(placed: list[_Placed]) -> dict[tuple[int, str, int], int]:
+    """Return each stroke's length (samples): the longest extent of the notes that play it."""
     lengths: dict[tuple[int, str, int], int] = {}
-    last_use: dict[tuple[int, str, int], int] = {}
-    for i, p in enumerate(placed):
+    for p in placed:
         key = (p.key, p.articulation.name, p.variant)
         lengths[key] = max(lengths.get(key, 0), p.extent)
-        last_use[key] = i
+    return lengths
+
+
+def _cost_s(instrument: Instrument, placed: list[_Placed], sample_rate: int) -> float:
+    """Return about how long a part takes to render (CPU s): its strokes, then placing its notes."""
+    stroke_s = sum(_stroke_lengths(placed).values()) / sample_rate
+    note_s = sum(p.extent for p in placed) / sample_rate
+    return (instrument.render_ms_per_s * stroke_s + _PLACE_MS_PER_S * note_s) / 1000.0
+
+
+def _render_into(
+    out: np.ndarray, part: Part, placed: list[_Placed], tempo_map: TempoMap, sample_rate: int, seed: int
+) -> None:
+    """Render ``part``, resolved to ``placed``, into ``out`` (``(2, n_samples)`` float32, silent)."""
+    instrument = instrument_for(part.instrument)
+    lengths = _stroke_lengths(placed)
+    last_use = {(p.key, p.articulation.name, p.variant): i for i, p in enumerate(placed)}
     left, right = _balance(part.pan)
     gain = db_to_gain(part.gain_db)
     channel_gains = np.array([[gain * left], [gain * right]], dtype=np.float32)
@@ -500,15 +515,20 @@ def render_score(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
     parts = score.parts
-    for part in parts:
-        instrument_for(part.instrument)  # an unknown name fails before any work
+    instruments = [instrument_for(part.instrument) for part in parts]  # an unknown name fails first
     n_samples = round(score.duration_s * sample_rate)
     if parts:
         _check_lengths(n_samples, sample_rate)
     if on_progress is not None:
         on_progress("music", 0, len(parts))
-    # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
-    order = sorted(range(len(parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in parts[i].notes))
+    placed = [
+        _resolve(part, instrument, score.tempo_map, n_samples, sample_rate, seed)
+        for part, instrument in zip(parts, instruments, strict=True)
+    ]
+    # the costliest parts first (by their strokes' lengths and the instruments' cost), so that the
+    # workers finish together: the last part taken is the cheapest
+    costs = [_cost_s(instrument, p, sample_rate) for instrument, p in zip(instruments, placed, strict=True)]
+    order = sorted(range(len(parts)), key=lambda i: -costs[i])
     processes = usable_processes(workers, len(parts))
     # a helper's stems go to memory this process shares with it (nothing is copied back); the
     # ones rendered here to its own memory, which costs less to fill than shared pages
@@ -520,7 +540,7 @@ def render_score(
         i = order[k]
         out = np.zeros((2, n_samples), dtype=np.float32) if os.getpid() == here else shared[i]
         with steady_heap():  # (threads, where nothing forks: run_jobs keeps it otherwise)
-            _render_into(out, parts[i], score.tempo_map, sample_rate, seed)
+            _render_into(out, parts[i], placed[i], score.tempo_map, sample_rate, seed)
         if os.getpid() == here:
             audio[i] = out
 

@@ -83,6 +83,7 @@ class BowedSection(Overlapping):
     peak_db: float = -12.0
     n_layers: int = 2
     n_variants: int = 2
+    render_ms_per_s: float = 14.5  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return spiccato for short notes, a sustained bow otherwise."""

@@ -83,12 +83,16 @@ class Instrument(Protocol):
 
     ``name`` is the registry key a :class:`~sonics.core.score.Part` names;
     ``n_layers`` the number of timbre layers of every stroke; ``n_variants`` how many
-    different strokes of an ungated articulation (a hit, a pluck) play round-robin.
+    different strokes of an ungated articulation (a hit, a pluck) play round-robin;
+    ``render_ms_per_s`` about how many milliseconds of CPU one second of its stroke takes
+    to render (on one core of the machine the figures were measured on): the part
+    renderer shares parts out among its processes by it, so only the ratios matter.
     """
 
     name: str
     n_layers: int
     n_variants: int
+    render_ms_per_s: float
 
     def damps(self, key: int) -> bool:
         """Return whether a new note on ``key`` stops the previous one's ring (a drum head, a string)."""
