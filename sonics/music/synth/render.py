@@ -409,7 +409,6 @@ def _render_into(
     """Render ``part``, resolved to ``placed``, into ``out`` (``(2, n_samples)`` float32, silent)."""
     instrument = instrument_for(part.instrument)
     lengths = _stroke_lengths(placed)
-    last_use = {(p.key, p.articulation.name, p.variant): i for i, p in enumerate(placed)}
     left, right = _balance(part.pan)
     gain = db_to_gain(part.gain_db)
     channel_gains = np.array([[gain * left], [gain * right]], dtype=np.float32)
@@ -418,6 +417,16 @@ def _render_into(
     alike = [_alike(p, level) for p, level in zip(placed, dynamics, strict=True)]
     uses = Counter(k for k in alike if k is not None)
     last_alike = {k: i for i, k in enumerate(alike) if uses.get(k, 0) > 1}
+    first_alike: dict[tuple[object, ...], int] = {}
+    for i, k in enumerate(alike):
+        if k in last_alike:
+            first_alike.setdefault(k, i)
+    # a stroke is kept until the last note that reads it: a note like an earlier one reads the blend
+    last_use = {
+        (p.key, p.articulation.name, p.variant): i
+        for i, (p, k) in enumerate(zip(placed, alike, strict=True))
+        if k not in last_alike or first_alike[k] == i
+    }
     blends: dict[tuple[object, ...], np.ndarray] = {}
     chord: dict[tuple[object, ...], Gains] = {}  # the last note's gains, for the next if it is alike
     longest = max((p.extent for p in placed), default=0)
@@ -426,7 +435,7 @@ def _render_into(
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
     for i, (p, level, same) in enumerate(zip(placed, dynamics, alike, strict=True)):
         key = (p.key, p.articulation.name, p.variant)
-        if key not in strokes:
+        if key not in strokes and (same not in last_alike or same not in blends):
             rng = stage_rng(seed, f"music:{part.name}:{p.key}:{p.articulation.name}:{p.variant}")
             strokes[key] = instrument.render(p.key, p.articulation, lengths[key], rng, sample_rate)
             if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
@@ -456,7 +465,7 @@ def _render_into(
             mix = scratch[0, :, : b - a]
             if _blend(strokes[key], (a, b), chord[timing], scratch[1], mix):
                 out[:, start:stop] += mix
-        if i == last_use[key]:
+        if i == last_use.get(key):
             del strokes[key]
     peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
     n_fade = min(out.shape[1], round(END_FADE_S * sample_rate))
