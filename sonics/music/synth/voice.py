@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = [
     "key_to_hz",
     "place_mono",
     "rise",
+    "sample_rise",
     "sample_times",
     "seat_gains",
     "spread_gains",
@@ -156,6 +158,22 @@ def rise(times_s: np.ndarray, attack_s: float) -> np.ndarray:
     rising = u < 1.0  # the cosine only where it is not yet 1: attacks are short, notes long
     out[rising] = 0.5 - 0.5 * np.cos(np.pi * u[rising])
     return out
+
+
+@lru_cache(maxsize=64)
+def sample_rise(n_samples: int, sample_rate: int, attack_s: float) -> np.ndarray:
+    """Return :func:`rise` over a stroke's first ``n_samples`` (at :func:`sample_times`), shared.
+
+    Strokes of an instrument swell alike, so the curve is computed once (float64, read-only).
+
+    Examples
+    --------
+    >>> sample_rise(4, 1000, 0.004).round(3).tolist()
+    [0.146, 0.5, 0.854, 1.0]
+    """
+    curve = rise(sample_times(n_samples, sample_rate), attack_s)
+    curve.flags.writeable = False
+    return curve
 
 
 def sample_times(n_samples: int, sample_rate: int) -> np.ndarray:
