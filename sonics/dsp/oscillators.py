@@ -76,11 +76,11 @@ def _kernel(positions: np.ndarray, smooth: bool) -> tuple[np.ndarray, np.ndarray
     f = positions - base
     g = 1.0 - f
     if smooth:
-        spline = (
-            g**3 / 6.0,
+        spline = (  # the cubes as products: numpy's ``**3`` calls pow, twenty times slower
+            g * g * g / 6.0,
             2.0 / 3.0 - f * f * (1.0 - 0.5 * f),
             2.0 / 3.0 - g * g * (1.0 - 0.5 * g),
-            f**3 / 6.0,
+            f * f * f / 6.0,
         )
         taps = np.empty((5, positions.size))
         taps[0] = spline[0]
@@ -93,19 +93,18 @@ def _kernel(positions: np.ndarray, smooth: bool) -> tuple[np.ndarray, np.ndarray
 
 
 def _place(n_samples: int, *trains: tuple[np.ndarray, np.ndarray, bool]) -> np.ndarray:
-    """Impulse trains ``(positions (k,), weights (c, k), smooth)`` added in one pass: a row per channel."""
-    flats, values = [], []
+    """Impulse trains ``(positions (k,), weights (c, k), smooth)`` added tap by tap: a row per channel."""
     n_channels = trains[0][1].shape[0]
+    total = np.zeros((n_channels, n_samples))
     for positions, weights, smooth in trains:
         taps, index = _kernel(positions, smooth)
         keep = index < n_samples  # positions are >= 0: only what falls past the end is dropped
+        where = index[keep]
         for channel in range(n_channels):
-            flats.append(channel * n_samples + index[keep])
-            values.append((weights[channel] * taps)[keep])
-    total = np.bincount(
-        np.concatenate(flats), weights=np.concatenate(values), minlength=n_channels * n_samples
-    )
-    return total.reshape(n_channels, n_samples)
+            # unbuffered: the taps of voices that meet on a sample all count, added in order
+            # (straight into the row: no index and weight arrays of every channel joined first)
+            np.add.at(total[channel], where, (weights[channel] * taps)[keep])
+    return total
 
 
 def _gains(channel_gains: np.ndarray | None, n_voices: int) -> np.ndarray:

@@ -35,6 +35,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
+    sample_rise,
     sample_times,
     seat_gains,
 )
@@ -81,6 +82,7 @@ class BrassSection(Overlapping):
     peak_db: float = -11.0
     n_layers: int = 3
     n_variants: int = 2
+    render_ms_per_s: float = 16.0  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a stab for short notes, a sustained note otherwise."""
@@ -104,11 +106,10 @@ class BrassSection(Overlapping):
             pitch, amps, CONTROL_RATE_HZ, n_samples, sample_rate,
             channel_gains=seat_gains(rng, self.n_players, 0.5), start_samples=lag_s * sample_rate,
         )  # fmt: skip
-        times = sample_times(n_samples, sample_rate)
         # a breath at the onset (110 dB down, gone, by its first half second)
         m = min(n_samples, round(0.5 * sample_rate))
         breath = uniform_noise(rng, m, n_channels=2)
-        breath *= (0.03 * np.exp(-times[:m] / 0.04)).astype(np.float32)
+        breath *= _breath(m, sample_rate)
         buzz[:, :m] += breath
         # the bell radiates the lowest partial weakly and rings at its own resonances (one cascade)
         belled = sosfilt(
@@ -118,16 +119,12 @@ class BrassSection(Overlapping):
         )
         # what sounds before the upper harmonics bloom (only the first 0.1 s is ever used)
         dull = lowpass(belled[:, : round(0.1 * sample_rate)], max(300.0, 2.0 * f0), sample_rate)
-        short = not articulation.gated
         # a stab swells and dies away; a held note's swell and accent are over in its first second
-        if short:
-            head = times
-            envelope = np.exp(head * (-6.9 / 0.5))
-            a = min(n_samples, int(np.ceil(0.012 * sample_rate)))
-            envelope[:a] *= rise(head[:a], 0.012)
-        else:
-            head = times[:sample_rate]
-            envelope = rise(head, 0.05) * (1.0 + 0.15 * np.exp(-head / 0.15))
+        envelope = (
+            _stab(n_samples, sample_rate)
+            if not articulation.gated
+            else _swell(min(n_samples, sample_rate), sample_rate)
+        )
         layers = []
         for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
             corner = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.4 * sample_rate)))
@@ -137,9 +134,9 @@ class BrassSection(Overlapping):
             m = min(n_samples, round(bloom_s * sample_rate))
             bloom = layer[:, :m]
             bloom -= dull[:, :m]
-            bloom *= rise(times[:m], bloom_s)
+            bloom *= sample_rise(m, sample_rate, bloom_s)
             bloom += dull[:, :m]
-            layer[:, : head.size] *= envelope
+            layer[:, : envelope.size] *= envelope
             layers.append(layer)
         # forte: the steepened wave of a hard-blown tube, a soft saturation that adds harmonics
         # (in single precision: its result is one); it is lopsided (the pulses are), so its DC is
@@ -155,6 +152,33 @@ class BrassSection(Overlapping):
         )
         layers[2] = sosfilt(cleanup, saturated, axis=-1)
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
+
+
+@lru_cache(maxsize=16)
+def _breath(n_samples: int, sample_rate: int) -> np.ndarray:
+    """Return the gain of the breath at a note's onset, float32 (shared: never written to)."""
+    gain = (0.03 * np.exp(-sample_times(n_samples, sample_rate) / 0.04)).astype(np.float32)
+    gain.flags.writeable = False
+    return gain
+
+
+@lru_cache(maxsize=16)
+def _stab(n_samples: int, sample_rate: int) -> np.ndarray:
+    """Return a stab's envelope: a quick swell, then it dies away (shared: never written to)."""
+    envelope = np.exp(sample_times(n_samples, sample_rate) * (-6.9 / 0.5))
+    a = min(n_samples, int(np.ceil(0.012 * sample_rate)))
+    envelope[:a] *= sample_rise(a, sample_rate, 0.012)
+    envelope.flags.writeable = False
+    return envelope
+
+
+@lru_cache(maxsize=16)
+def _swell(n_samples: int, sample_rate: int) -> np.ndarray:
+    """Return a held note's swell and accent over its first ``n_samples`` (shared: never written to)."""
+    head = sample_times(n_samples, sample_rate)
+    envelope = rise(head, 0.05) * (1.0 + 0.15 * np.exp(-head / 0.15))
+    envelope.flags.writeable = False
+    return envelope
 
 
 @lru_cache(maxsize=16)

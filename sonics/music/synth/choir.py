@@ -35,7 +35,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
-    sample_times,
+    sample_rise,
     seat_gains,
 )
 
@@ -70,6 +70,7 @@ class ChoirSection(Overlapping):
     peak_db: float = -12.0
     n_layers: int = 2
     n_variants: int = 2
+    render_ms_per_s: float = 12.5  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return the one way a choir sings a note: held, then released."""
@@ -99,7 +100,7 @@ class ChoirSection(Overlapping):
         breath = uniform_noise(rng, n_samples, n_channels=2)
         breath *= np.float32(0.008)
         m = min(n_samples, int(np.ceil(self.attack_s * sample_rate)))
-        breath[:, :m] *= rise(sample_times(m, sample_rate), self.attack_s).astype(np.float32)
+        breath[:, :m] *= sample_rise(m, sample_rate, self.attack_s).astype(np.float32)
         source = np.add(glottis, breath, out=glottis)
         shift = 1.17 if key >= _HIGH_VOICES_FROM else 1.0
         singer = peaking_sos(2900.0 * shift**0.5, 2.0, 9.0, sample_rate)

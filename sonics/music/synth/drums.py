@@ -130,15 +130,17 @@ def _membrane(drum: Membrane, n: int, rng: np.random.Generator, sample_rate: int
     )
     punch /= np.max(np.abs(punch[:n_punch])) + 1e-12
     layers = np.zeros((2, n), dtype=np.float32)
+    # each mode until it is 60 dB down; its decay is the same in both layers
+    rings = [np.exp(t[: min(n, round(decay * sample_rate))] * np.float32(-_LN_1000 / decay)) for decay in t60]
     for layer, hard in enumerate(_HARDNESS):
         # the stroke stretches the head and it relaxes to its rest pitch: further when harder
         bend = 0.1 + 0.1 * hard
         cycles = glide_cycles(t64, drum.pitch_hz * (1.0 + bend), drum.pitch_hz, relax_s)
         tilt = (0.35 + 0.65 * hard) ** np.arange(ratios.size)  # a hard stick rings the upper modes
-        for ratio, amp, decay, weight in zip(ratios, amps, t60, tilt, strict=True):
-            m = min(n, round(decay * sample_rate))  # each mode until it is 60 dB down
-            ring = np.exp(t[:m] * np.float32(-_LN_1000 / decay))
-            ring *= sin_cycles(ratio * cycles[:m])
+        for ratio, amp, fall, weight in zip(ratios, amps, rings, tilt, strict=True):
+            m = fall.size
+            ring = sin_cycles(ratio * cycles[:m])
+            ring *= fall
             ring *= np.float32(amp * weight)
             layers[layer, :m] += ring
         layers[layer, :head] += (
@@ -232,6 +234,7 @@ class DrumKit:
     name: str
     n_layers: int = 2
     n_variants: int = 3
+    render_ms_per_s: float = 10.0  # CPU per second of stroke: how the renderer weighs a part
     peak_db: float = -8.0
 
     def damps(self, key: int) -> bool:

@@ -26,7 +26,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
-    sample_times,
+    sample_rise,
     seat_gains,
 )
 
@@ -60,6 +60,7 @@ class Pad(Overlapping):
     peak_db: float = -14.0
     n_layers: int = 2
     n_variants: int = 2
+    render_ms_per_s: float = 9.0  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return the pad's only way: swell in, hold, fade out."""
@@ -87,7 +88,7 @@ class Pad(Overlapping):
         # the voices' vowel as soft bells on the first two formants of "ah", then each layer's low-pass
         vowel = peaking_sos(np.array([730.0, 1090.0]), 2.5, 5.0, sample_rate)
         m = min(n_samples, round(self.attack_s * sample_rate))
-        swell = rise(sample_times(m, sample_rate), self.attack_s)
+        swell = sample_rise(m, sample_rate, self.attack_s)
         layers = []
         for c in self.cutoffs_hz:
             layer = sosfilt(np.concatenate([vowel, lowpass_sos(c, sample_rate)]), source, axis=-1)

@@ -76,6 +76,7 @@ class PluckedString:
     peak_db: float = -10.0
     n_layers: int = 2
     n_variants: int = 2
+    render_ms_per_s: float = 6.5  # CPU per second of stroke: how the renderer weighs a part
 
     def damps(self, key: int) -> bool:
         """Return True: a string plucked again stops its old ring."""

@@ -56,6 +56,7 @@ _CONTROL_STEP = 256  # samples between points of a moving expression
 _STEADY = 0.01  # expression that moves less than this over a note is taken as constant (a 0.1 dB step)
 _HEAD_FADE_S = 0.002  # a note cut by the picture's start fades in over this
 _RAMP = (np.arange(_CONTROL_STEP) / _CONTROL_STEP).astype(np.float32)
+_PLACE_MS_PER_S = 0.35  # CPU to blend and place a second of a note (the same core as render_ms_per_s)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -198,11 +199,12 @@ def _resolve(
 def _dynamics(
     part: Part, tempo_map: TempoMap, placed: list[_Placed], sample_rate: int
 ) -> list[float | np.ndarray]:
-    """Return each note's dynamics 0..1 over its extent: velocity times expression (a number if constant).
+    """Return each note's dynamics 0..1: velocity times expression (a number if constant, else its points).
 
     The expression is read on each note's own grid of a point every ``_CONTROL_STEP``
-    samples from its onset, for every note in one pass; a level that moves is interpolated
-    to every sample (float32).
+    samples from its onset, for every note in one pass; a level that moves is returned as
+    those points (float32), which :func:`_ramp` interpolates to every sample when the note
+    is placed (so only one note's ramp is held at a time).
     """
     velocities = [p.velocity / 127.0 for p in placed]
     if not part.expression or not placed:
@@ -216,22 +218,25 @@ def _dynamics(
         np.cumsum(n_points)[:-1],
     )
     out: list[float | np.ndarray] = []
-    ramps: dict[tuple[int, int, int], np.ndarray] = {}  # a chord's notes share theirs (read only)
-    for p, velocity, level in zip(placed, velocities, levels, strict=True):
+    for velocity, level in zip(velocities, levels, strict=True):
         if float(level.max() - level.min()) <= _STEADY:
             out.append(velocity * float(level.mean()))
-            continue
-        if (p.onset, p.extent, p.velocity) in ramps:
-            out.append(ramps[p.onset, p.extent, p.velocity])
-            continue
-        v = (velocity * level).astype(np.float32)
-        n_seg = -(-p.extent // _CONTROL_STEP)  # the points cover every segment (two spare)
-        ramp = np.empty((n_seg, _CONTROL_STEP), dtype=np.float32)
-        np.multiply(np.diff(v[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
-        ramp += v[:n_seg, np.newaxis]
-        ramps[p.onset, p.extent, p.velocity] = ramp.reshape(-1)[: p.extent]
-        out.append(ramps[p.onset, p.extent, p.velocity])
+        else:
+            out.append((velocity * level).astype(np.float32))
     return out
+
+
+def _ramp(points: np.ndarray, n_samples: int, buffer: np.ndarray) -> np.ndarray:
+    """Return a moving level's points (one every ``_CONTROL_STEP`` samples) as ``n_samples`` samples.
+
+    Linear between the points, float32, written into ``buffer`` (at least ``n_samples``
+    rounded up to a whole step) and a view of it.
+    """
+    n_seg = -(-n_samples // _CONTROL_STEP)  # the points cover every segment (two spare)
+    ramp = buffer[: n_seg * _CONTROL_STEP].reshape(n_seg, _CONTROL_STEP)
+    np.multiply(np.diff(points[: n_seg + 1])[:, np.newaxis], _RAMP, out=ramp)
+    ramp += points[:n_seg, np.newaxis]
+    return buffer[:n_samples]
 
 
 def _layer_weights(n_layers: int, dynamics: float | np.ndarray) -> list[tuple[int, float | np.ndarray]]:
@@ -366,10 +371,11 @@ def render_part(
     ((2, 48000), 'float32', True)
     """
     _check_lengths(n_samples, sample_rate)
-    instrument_for(part.instrument)
+    instrument = instrument_for(part.instrument)
     out = np.zeros((2, int(n_samples)), dtype=np.float32)
     with steady_heap():  # strokes and their temporaries come and go by the hundred
-        _render_into(out, part, tempo_map, sample_rate, seed)
+        placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
+        _render_into(out, part, placed, tempo_map, sample_rate, seed)
     return out
 
 
@@ -381,16 +387,28 @@ def _check_lengths(n_samples: int, sample_rate: int) -> None:
         raise ParameterError(f"sample_rate must be in 32000..192000, got {sample_rate}")
 
 
-def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: int, seed: int) -> None:
-    """Render ``part`` into ``out`` (``(2, n_samples)`` float32, silent), as :func:`render_part` does."""
-    instrument = instrument_for(part.instrument)
-    placed = _resolve(part, instrument, tempo_map, out.shape[1], sample_rate, seed)
+def _stroke_lengths(placed: list[_Placed]) -> dict[tuple[int, str, int], int]:
+    """Return each stroke's length (samples): the longest extent of the notes that play it."""
     lengths: dict[tuple[int, str, int], int] = {}
-    last_use: dict[tuple[int, str, int], int] = {}
-    for i, p in enumerate(placed):
+    for p in placed:
         key = (p.key, p.articulation.name, p.variant)
         lengths[key] = max(lengths.get(key, 0), p.extent)
-        last_use[key] = i
+    return lengths
+
+
+def _cost_s(instrument: Instrument, placed: list[_Placed], sample_rate: int) -> float:
+    """Return about how long a part takes to render (CPU s): its strokes, then placing its notes."""
+    stroke_s = sum(_stroke_lengths(placed).values()) / sample_rate
+    note_s = sum(p.extent for p in placed) / sample_rate
+    return (instrument.render_ms_per_s * stroke_s + _PLACE_MS_PER_S * note_s) / 1000.0
+
+
+def _render_into(
+    out: np.ndarray, part: Part, placed: list[_Placed], tempo_map: TempoMap, sample_rate: int, seed: int
+) -> None:
+    """Render ``part``, resolved to ``placed``, into ``out`` (``(2, n_samples)`` float32, silent)."""
+    instrument = instrument_for(part.instrument)
+    lengths = _stroke_lengths(placed)
     left, right = _balance(part.pan)
     gain = db_to_gain(part.gain_db)
     channel_gains = np.array([[gain * left], [gain * right]], dtype=np.float32)
@@ -399,13 +417,25 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
     alike = [_alike(p, level) for p, level in zip(placed, dynamics, strict=True)]
     uses = Counter(k for k in alike if k is not None)
     last_alike = {k: i for i, k in enumerate(alike) if uses.get(k, 0) > 1}
+    first_alike: dict[tuple[object, ...], int] = {}
+    for i, k in enumerate(alike):
+        if k in last_alike:
+            first_alike.setdefault(k, i)
+    # a stroke is kept until the last note that reads it: a note like an earlier one reads the blend
+    last_use = {
+        (p.key, p.articulation.name, p.variant): i
+        for i, (p, k) in enumerate(zip(placed, alike, strict=True))
+        if k not in last_alike or first_alike[k] == i
+    }
     blends: dict[tuple[object, ...], np.ndarray] = {}
     chord: dict[tuple[object, ...], Gains] = {}  # the last note's gains, for the next if it is alike
-    scratch = np.empty((2, 2, max((p.extent for p in placed), default=0)), dtype=np.float32)
+    longest = max((p.extent for p in placed), default=0)
+    scratch = np.empty((2, 2, longest), dtype=np.float32)
+    ramp = np.empty(-(-longest // _CONTROL_STEP) * _CONTROL_STEP, dtype=np.float32)
     strokes: dict[tuple[int, str, int], np.ndarray] = {}
     for i, (p, level, same) in enumerate(zip(placed, dynamics, alike, strict=True)):
         key = (p.key, p.articulation.name, p.variant)
-        if key not in strokes:
+        if key not in strokes and (same not in last_alike or same not in blends):
             rng = stage_rng(seed, f"music:{part.name}:{p.key}:{p.articulation.name}:{p.variant}")
             strokes[key] = instrument.render(p.key, p.articulation, lengths[key], rng, sample_rate)
             if not p.articulation.gated:  # a stroke that decays by itself ends on exactly 0
@@ -427,13 +457,15 @@ def _render_into(out: np.ndarray, part: Part, tempo_map: TempoMap, sample_rate: 
         else:
             timing = (p.onset, p.extent, p.gate, p.velocity, p.damped, p.articulation.name)
             if timing not in chord:  # the notes of a chord move alike: their gains are one
+                if np.ndim(level):  # a moving level: its points to every sample
+                    level = _ramp(level, p.extent, ramp)
                 weights = _layer_weights(instrument.n_layers, level)
                 chord.clear()
                 chord[timing] = _note_gains(weights, _envelope(p, sample_rate), channel_gains, (a, b))
             mix = scratch[0, :, : b - a]
             if _blend(strokes[key], (a, b), chord[timing], scratch[1], mix):
                 out[:, start:stop] += mix
-        if i == last_use[key]:
+        if i == last_use.get(key):
             del strokes[key]
     peak_limit(out, sample_rate, ceiling_db=CEILING_DB)
     n_fade = min(out.shape[1], round(END_FADE_S * sample_rate))
@@ -492,15 +524,20 @@ def render_score(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError(f"workers must be an integer >= 1, got {workers!r}")
     parts = score.parts
-    for part in parts:
-        instrument_for(part.instrument)  # an unknown name fails before any work
+    instruments = [instrument_for(part.instrument) for part in parts]  # an unknown name fails first
     n_samples = round(score.duration_s * sample_rate)
     if parts:
         _check_lengths(n_samples, sample_rate)
     if on_progress is not None:
         on_progress("music", 0, len(parts))
-    # the costliest parts first (held beats, and a stroke for each note), so the workers finish together
-    order = sorted(range(len(parts)), key=lambda i: -sum(n.duration_beats + 0.5 for n in parts[i].notes))
+    placed = [
+        _resolve(part, instrument, score.tempo_map, n_samples, sample_rate, seed)
+        for part, instrument in zip(parts, instruments, strict=True)
+    ]
+    # the costliest parts first (by their strokes' lengths and the instruments' cost), so that the
+    # workers finish together: the last part taken is the cheapest
+    costs = [_cost_s(instrument, p, sample_rate) for instrument, p in zip(instruments, placed, strict=True)]
+    order = sorted(range(len(parts)), key=lambda i: -costs[i])
     processes = usable_processes(workers, len(parts))
     # a helper's stems go to memory this process shares with it (nothing is copied back); the
     # ones rendered here to its own memory, which costs less to fill than shared pages
@@ -512,7 +549,7 @@ def render_score(
         i = order[k]
         out = np.zeros((2, n_samples), dtype=np.float32) if os.getpid() == here else shared[i]
         with steady_heap():  # (threads, where nothing forks: run_jobs keeps it otherwise)
-            _render_into(out, parts[i], score.tempo_map, sample_rate, seed)
+            _render_into(out, parts[i], placed[i], score.tempo_map, sample_rate, seed)
         if os.getpid() == here:
             audio[i] = out
 

@@ -35,6 +35,7 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
+    sample_rise,
     sample_times,
     seat_gains,
 )
@@ -83,6 +84,7 @@ class BowedSection(Overlapping):
     peak_db: float = -12.0
     n_layers: int = 2
     n_variants: int = 2
+    render_ms_per_s: float = 14.5  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return spiccato for short notes, a sustained bow otherwise."""
@@ -121,37 +123,66 @@ class BowedSection(Overlapping):
             channel_gains=seat_gains(rng, self.n_players, 0.7) / np.sqrt(self.n_players),
             start_samples=lag_s * sample_rate,
         )
-        times = sample_times(n_samples, sample_rate)
         # bow noise: a hiss that follows the bow (the body colours it), and the scratch of its
         # bite (gone, 130 dB down, by fifteen of its time constants)
         bite_s = 0.012 if short else 0.03
         noise = uniform_noise(rng, n_samples, n_channels=2)
         m = min(n_samples, round(15 * bite_s * sample_rate))
-        noise[:, :m] *= (0.012 + 0.1 * np.exp(-times[:m] / bite_s)).astype(np.float32)
+        noise[:, :m] *= _bite(m, sample_rate, bite_s)
         noise[:, m:] *= np.float32(0.012)
         excite = np.add(source, noise, out=source)
         times_f0, low_hz, high_hz = self.soft_cutoff
         soft_hz = float(np.clip(times_f0 * f0, low_hz, min(high_hz, 0.45 * sample_rate)))
         loud = _body(self, sample_rate)
         chains = (np.concatenate([loud, lowpass_sos(soft_hz, sample_rate)]), loud)
-        if short:  # the bow bites and leaves the string, which rings away in the body
-            decay = np.exp(times * (-6.9 / 0.36))
+        # the bow bites and leaves the string, which rings away in the body; or the bowed swell
+        # into a held note and the bite's accent, over by its first second
+        envelopes = (
+            _spiccato(n_samples, sample_rate) if short else _swells(min(n_samples, sample_rate), sample_rate)
+        )
         layers = []
-        for i, chain in enumerate(chains):
+        for i, (chain, envelope) in enumerate(zip(chains, envelopes, strict=True)):
             if short:
-                attack_s = (0.010, 0.003)[i]
-                envelope = decay.copy()
-                a = min(n_samples, int(np.ceil(attack_s * sample_rate)))
-                envelope[:a] *= rise(times[:a], attack_s)
                 bowed = excite * envelope
-            else:  # the bowed swell into the note and the bite's accent: over by its first second
+            else:
                 bowed = excite.copy() if i == 0 else excite  # the loud layer is the last to need it
-                head = times[:sample_rate]
-                bowed[:, : head.size] *= rise(head, (0.16, 0.045)[i]) * (
-                    1.0 + (0.0, 0.25)[i] * np.exp(-head / 0.12)
-                )
+                bowed[:, : envelope.size] *= envelope
             layers.append(sosfilt(chain, bowed, axis=-1))
         return finish_layers(layers, sample_rate, peak_db=self.peak_db, dc_cutoff_hz=None)
+
+
+@lru_cache(maxsize=16)
+def _bite(n_samples: int, sample_rate: int, bite_s: float) -> np.ndarray:
+    """Return the bow noise's gain over its bite, float32 (shared: never written to)."""
+    gain = (0.012 + 0.1 * np.exp(-sample_times(n_samples, sample_rate) / bite_s)).astype(np.float32)
+    gain.flags.writeable = False
+    return gain
+
+
+@lru_cache(maxsize=16)
+def _spiccato(n_samples: int, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return a spiccato stroke's envelope of each layer: its bite, then the ring away (shared)."""
+    decay = np.exp(sample_times(n_samples, sample_rate) * (-6.9 / 0.36))
+    envelopes = []
+    for attack_s in (0.010, 0.003):
+        envelope = decay.copy()
+        a = min(n_samples, int(np.ceil(attack_s * sample_rate)))
+        envelope[:a] *= sample_rise(a, sample_rate, attack_s)
+        envelope.flags.writeable = False
+        envelopes.append(envelope)
+    return envelopes[0], envelopes[1]
+
+
+@lru_cache(maxsize=16)
+def _swells(n_samples: int, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return a held note's swell of each layer over its first ``n_samples`` (shared)."""
+    head = sample_times(n_samples, sample_rate)
+    swells = []
+    for attack_s, accent in ((0.16, 0.0), (0.045, 0.25)):
+        swell = rise(head, attack_s) * (1.0 + accent * np.exp(-head / 0.12))
+        swell.flags.writeable = False
+        swells.append(swell)
+    return swells[0], swells[1]
 
 
 @lru_cache(maxsize=16)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = [
     "key_to_hz",
     "place_mono",
     "rise",
+    "sample_rise",
     "sample_times",
     "seat_gains",
     "spread_gains",
@@ -83,12 +85,16 @@ class Instrument(Protocol):
 
     ``name`` is the registry key a :class:`~sonics.core.score.Part` names;
     ``n_layers`` the number of timbre layers of every stroke; ``n_variants`` how many
-    different strokes of an ungated articulation (a hit, a pluck) play round-robin.
+    different strokes of an ungated articulation (a hit, a pluck) play round-robin;
+    ``render_ms_per_s`` about how many milliseconds of CPU one second of its stroke takes
+    to render (on one core of the machine the figures were measured on): the part
+    renderer shares parts out among its processes by it, so only the ratios matter.
     """
 
     name: str
     n_layers: int
     n_variants: int
+    render_ms_per_s: float
 
     def damps(self, key: int) -> bool:
         """Return whether a new note on ``key`` stops the previous one's ring (a drum head, a string)."""
@@ -152,6 +158,22 @@ def rise(times_s: np.ndarray, attack_s: float) -> np.ndarray:
     rising = u < 1.0  # the cosine only where it is not yet 1: attacks are short, notes long
     out[rising] = 0.5 - 0.5 * np.cos(np.pi * u[rising])
     return out
+
+
+@lru_cache(maxsize=64)
+def sample_rise(n_samples: int, sample_rate: int, attack_s: float) -> np.ndarray:
+    """Return :func:`rise` over a stroke's first ``n_samples`` (at :func:`sample_times`), shared.
+
+    Strokes of an instrument swell alike, so the curve is computed once (float64, read-only).
+
+    Examples
+    --------
+    >>> sample_rise(4, 1000, 0.004).round(3).tolist()
+    [0.146, 0.5, 0.854, 1.0]
+    """
+    curve = rise(sample_times(n_samples, sample_rate), attack_s)
+    curve.flags.writeable = False
+    return curve
 
 
 def sample_times(n_samples: int, sample_rate: int) -> np.ndarray:

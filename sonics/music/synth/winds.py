@@ -68,6 +68,7 @@ class Dizi(Overlapping):
     peak_db: float = -10.0
     n_layers: int = 3
     n_variants: int = 2
+    render_ms_per_s: float = 23.0  # CPU per second of stroke: how the renderer weighs a part
 
     def articulation(self, key: int, duration_s: float) -> Articulation:
         """Return a blown note: held, then released."""
