@@ -106,7 +106,7 @@ class Riser:
                 freqs_hz, centre * 2.0, 0.7
             )
 
-        noise = spectral_noise(rng, n, sample_rate, band, n_fft=1024)
+        noise = spectral_noise(rng, n, sample_rate, band, n_fft=1024, odd_bytes=True)
         # the controls (level, tremolo, pitch) are read every _CONTROL_STEP samples and joined by
         # straight lines; the upsampler lags one control step, so the knots start a step early
         t = (np.arange(n // _CONTROL_STEP + 2) - 1.0) * _CONTROL_STEP / sample_rate
