@@ -34,6 +34,7 @@ __all__ = [
     "pole_radius",
     "resonator",
     "ring_samples",
+    "sos_response",
     "time_varying_filter",
     "upsample",
 ]
@@ -545,6 +546,42 @@ def lowpass_response(freqs_hz: np.ndarray, cutoff_hz: np.ndarray | float, *, ord
     dtype = _real_dtype(freqs_hz, cutoff_hz)
     ratio = np.asarray(freqs_hz, dtype=dtype) / np.asarray(cutoff_hz, dtype=dtype)
     return 1.0 / np.sqrt(1.0 + ratio ** (2 * order))
+
+
+def sos_response(sos: np.ndarray, freqs_hz: np.ndarray, sample_rate: float) -> np.ndarray:
+    """Return the complex frequency response of second-order sections at ``freqs_hz``.
+
+    What :func:`scipy.signal.sosfreqz` gives (to rounding), evaluated for all sections
+    at once: a few times cheaper at a few thousand frequencies, where its per-section
+    calls dominate.
+
+    Parameters
+    ----------
+    sos : numpy.ndarray
+        Shape ``(n_sections, 6)``: ``b0, b1, b2, a0, a1, a2`` per section.
+    freqs_hz : numpy.ndarray
+        Frequencies (Hz), any shape.
+    sample_rate : float
+        Samples per second the sections run at.
+
+    Returns
+    -------
+    numpy.ndarray
+        complex128, the shape of ``freqs_hz``.
+
+    Examples
+    --------
+    >>> h = sos_response(lowpass_sos(1000.0, 48000), np.array([0.0, 1000.0]), 48000)
+    >>> np.round(np.abs(h), 4).tolist()
+    [1.0, 0.7071]
+    """
+    sections = np.atleast_2d(np.asarray(sos, dtype=np.float64))
+    if sections.ndim != 2 or sections.shape[1] != 6:
+        raise ParameterError(f"sos must have shape (n_sections, 6), got {sections.shape}")
+    inverse = np.exp(-2j * np.pi * np.asarray(freqs_hz, dtype=np.float64) / sample_rate)[..., np.newaxis]
+    b0, b1, b2, a0, a1, a2 = sections.T
+    per_section = (b0 + inverse * (b1 + inverse * b2)) / (a0 + inverse * (a1 + inverse * a2))
+    return np.prod(per_section, axis=-1)
 
 
 def _real_dtype(*values: object) -> type:

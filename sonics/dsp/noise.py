@@ -95,6 +95,10 @@ ODD_BYTE_POWER = 2.0 * (128.0**2 - 1.0) / 3.0
 """Mean ``|z|**2`` of a bin drawn by :func:`odd_byte_bins` (``E x**2 = 5461`` per part)."""
 
 
+_ODD_BYTE_SCALE = np.float32(np.sqrt(2.0 / ODD_BYTE_POWER))
+"""Scales a bin of :func:`odd_byte_bins` to the power of a :func:`complex_gaussian` one."""
+
+
 def odd_byte_bins(rng: np.random.Generator, n_values: int) -> np.ndarray:
     """Return ``n_values`` random odd integers in ``[-127, 127]`` as float32: noise bins made cheap.
 
@@ -354,6 +358,7 @@ def spectral_noise(
     n_fft: int = 1024,
     n_channels: int | None = None,
     dtype: type = np.float64,
+    odd_bytes: bool = False,
 ) -> np.ndarray:
     """Return Gaussian noise whose magnitude spectrum follows ``magnitude(freqs, times)``.
 
@@ -385,6 +390,10 @@ def spectral_noise(
         independent channels with the same spectrum (``magnitude`` is evaluated once for all).
     dtype : type
         ``numpy.float64`` or ``numpy.float32`` (the transforms run in single precision either way).
+    odd_bytes : bool
+        Draw the bins with :func:`odd_byte_bins` instead of :func:`complex_gaussian`:
+        several times cheaper, and as Gaussian once transformed (each sample sums
+        ``n_fft / 2`` independent bins), but other samples for the same seed.
 
     Returns
     -------
@@ -417,8 +426,14 @@ def spectral_noise(
     for first in range(0, n_frames, run):
         frame = np.arange(first, min(first + run, n_frames))
         times_s = (((frame - 2) * hop + n_fft / 2) / sample_rate).astype(np.float32)[:, np.newaxis]
-        spectra = complex_gaussian(rng, (n_rows, frame.size, hop + 1))
-        spectra *= np.asarray(magnitude(freqs_hz, times_s))  # broadcasts (and checks) the shape
+        shape = (n_rows, frame.size, hop + 1)
+        if odd_bytes:
+            spectra = odd_byte_bins(rng, 2 * int(np.prod(shape))).view(np.complex64).reshape(shape)
+            # broadcasts (and checks) the shape; scaled to bins of a Gaussian's power (E|z|^2 = 2)
+            spectra *= np.asarray(magnitude(freqs_hz, times_s)) * _ODD_BYTE_SCALE
+        else:
+            spectra = complex_gaussian(rng, shape)
+            spectra *= np.asarray(magnitude(freqs_hz, times_s))  # broadcasts (and checks) the shape
         # unit-power bins give frame samples of variance 2 / n_fft; sine**2 over hops of n_fft/2 sums to 1
         frames = scipy.fft.irfft(spectra, n=n_fft, axis=-1, overwrite_x=True)
         frames *= window

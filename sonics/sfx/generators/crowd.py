@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.signal import butter, sosfreqz
+from scipy.signal import butter
 
 from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom
-from sonics.dsp.filters import lowpass_response
+from sonics.dsp.filters import lowpass_response, sos_response
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
 from sonics.dsp.pulses import poisson_times
 from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler
@@ -121,7 +121,7 @@ def _voice_responses(sample_rate: int, shifts: np.ndarray, raise_hz: float) -> n
     irs = []
     for v, s in zip(_VOWELS, shifts, strict=True):
         tract = formant_sos(v, sample_rate, shift=s, f1_raise_hz=raise_hz)[:3]
-        _, response = sosfreqz(np.concatenate([source, tract]), worN=freqs, fs=sample_rate)
+        response = sos_response(np.concatenate([source, tract]), freqs, sample_rate)
         irs.append(np.fft.irfft(response / (droop * _DIVISOR), n=_N_FFT)[:_IR] * taper)
     return np.asarray(irs)
 
@@ -249,9 +249,8 @@ class ArmyRoar:
         freqs = np.fft.rfftfreq(1024, 1.0 / sample_rate)
         vowel_shape = np.zeros(freqs.size)
         for v, s in zip(_VOWELS, shifts, strict=True):
-            _, response = sosfreqz(
-                formant_sos(v, sample_rate, shift=s, f1_raise_hz=raise_hz), worN=freqs, fs=sample_rate
-            )
+            tract = formant_sos(v, sample_rate, shift=s, f1_raise_hz=raise_hz)
+            response = sos_response(tract, freqs, sample_rate)
             vowel_shape += np.abs(response) * _VOWEL_SHARE[_VOWELS.index(v)]
         vowel_shape *= (freqs / 200.0) / (1.0 + freqs / 200.0) / (1.0 + freqs / 6000.0)
         # breath and consonants: the hiss of shouting, broad from 1.5 to 8 kHz
@@ -266,12 +265,15 @@ class ArmyRoar:
         noise = NoiseStream(rng, sample_rate, n_channels=2, n_fft=_WASH_FFT)
         # the shapes were drawn on 1024 bins; the stream's frames have more
         wash_freqs = noise.freqs_hz[0]
-        vowel_shape = np.interp(wash_freqs, freqs, vowel_shape)
-        rumble_shape = np.interp(wash_freqs, freqs, rumble_shape)
+        # single precision: the stream draws its bins in it
+        vowel_shape = np.interp(wash_freqs, freqs, vowel_shape).astype(np.float32)
+        rumble_shape = np.interp(wash_freqs, freqs, rumble_shape).astype(np.float32)
 
         def wash(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
             s = swell(times_s)
-            return crowd_size * ((0.02 + 0.06 * s**1.5) * vowel_shape + (0.03 + 0.09 * s) * rumble_shape)
+            out = ((0.02 + 0.06 * s**1.5) * crowd_size).astype(np.float32) * vowel_shape
+            out += ((0.03 + 0.09 * s) * crowd_size).astype(np.float32) * rumble_shape
+            return out
 
         def block(start: int, stop: int) -> np.ndarray:
             first, m = start // _DIVISOR, -(-(stop - start) // _DIVISOR)

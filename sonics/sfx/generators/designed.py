@@ -13,6 +13,7 @@ impact whose first sample is the sync point.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import ClassVar
 
 import numpy as np
@@ -29,7 +30,9 @@ from sonics.sfx.generators._fields import check_range, peak_db_for
 __all__ = ["Braam", "Riser"]
 
 _CONTROL_STEP = 16  # samples between two readings of the riser's controls
-_FILTER_BLOCK = 256  # samples (at half the rate: 11 ms) between two settings of the braam's moving filter
+_FILTER_BLOCK = 256  # samples (at half the rate: 11 ms) between settings of the braam's filter as it snaps
+_SLOW_BLOCK = 1024  # the same as it closes (43 ms: the cutoff falls 3.5 % a step)
+_SNAP_S = 0.3  # the snap: open in ~0.1 s, held to 0.25 s
 
 
 def _phase(freq_hz: np.ndarray, sample_rate: int, start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +109,7 @@ class Riser:
                 freqs_hz, centre * 2.0, 0.7
             )
 
-        noise = spectral_noise(rng, n, sample_rate, band, n_fft=1024)
+        noise = spectral_noise(rng, n, sample_rate, band, n_fft=1024, odd_bytes=True)
         # the controls (level, tremolo, pitch) are read every _CONTROL_STEP samples and joined by
         # straight lines; the upsampler lags one control step, so the knots start a step early
         t = (np.arange(n // _CONTROL_STEP + 2) - 1.0) * _CONTROL_STEP / sample_rate
@@ -185,12 +188,13 @@ class Braam:
         )
         # the resonant low-pass snaps open in ~0.1 s, then closes slowly: the "blat"
         top_hz = 900.0 + 2200.0 * size
-        edges = np.arange(0, n_low, _FILTER_BLOCK)
-        mid_s = (edges + _FILTER_BLOCK / 2) / rate
+        snap = min(n_low, -(-round(_SNAP_S * rate) // _FILTER_BLOCK) * _FILTER_BLOCK)
+        edges = np.r_[np.arange(0, snap, _FILTER_BLOCK), np.arange(snap, n_low, _SLOW_BLOCK), n_low]
+        mid_s = (edges[:-1] + edges[1:]) / (2.0 * rate)
         cutoff = 90.0 + (top_hz - 90.0) * (1.0 - np.exp(-mid_s / 0.06)) * np.exp(
             -np.maximum(mid_s - 0.25, 0.0) / 1.2
         )
-        brass = _moving_lowpass(stack / 6.0, np.maximum(cutoff, 120.0), 3.0, rate)
+        brass = _moving_lowpass(stack / 6.0, edges, np.maximum(cutoff, 120.0), 3.0, rate)
         sub = np.sin((2.0 * np.pi * (root_phase % 1.0)).astype(np.float32)) * np.float32(0.4 + 0.4 * size)
         # rows: brass left and right, sub; the upsampler lags by one low sample
         high = Upsampler(2, 3)(np.concatenate([brass, sub[np.newaxis]]))[:, 2 : n + 2]
@@ -257,11 +261,14 @@ def _saw_stack(
     return out
 
 
-def _moving_lowpass(x: np.ndarray, cutoff_hz: np.ndarray, q: float, sample_rate: float) -> np.ndarray:
-    """Return ``x`` through a resonant low-pass (RBJ) whose cutoff changes every ``_FILTER_BLOCK`` samples.
+def _moving_lowpass(
+    x: np.ndarray, edges: np.ndarray, cutoff_hz: np.ndarray, q: float, sample_rate: float
+) -> np.ndarray:
+    """Return ``x`` through a resonant low-pass (RBJ) whose cutoff is set anew at each of ``edges``.
 
-    The filter state carries across the blocks, so a smooth sweep gives a smooth output;
-    ``cutoff_hz`` holds one value per block.
+    ``edges`` runs from 0 to ``x``'s length; ``cutoff_hz`` holds one value per block between
+    two edges. The filter state carries across the blocks, so a smooth sweep gives a
+    smooth output.
     """
     w0 = 2.0 * np.pi * np.asarray(cutoff_hz) / sample_rate
     cos_w, alpha = np.cos(w0), np.sin(w0) / (2.0 * q)
@@ -272,7 +279,7 @@ def _moving_lowpass(x: np.ndarray, cutoff_hz: np.ndarray, q: float, sample_rate:
     a = np.stack([np.ones_like(w0), -2.0 * cos_w / (1.0 + alpha), (1.0 - alpha) / (1.0 + alpha)], axis=1)
     out = np.empty_like(x)
     state = np.zeros((x.shape[0], 2))
-    for k, start in enumerate(range(0, x.shape[-1], _FILTER_BLOCK)):  # lfilter: the cheapest call
-        block = slice(start, start + _FILTER_BLOCK)
+    for k, (start, stop) in enumerate(pairwise(edges)):  # lfilter: the cheapest call
+        block = slice(start, stop)
         out[:, block], state = lfilter(b[k], a[k], x[:, block], axis=-1, zi=state)
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from scipy.fft import next_fast_len
 from scipy.signal import butter, iirpeak, sosfreqz, tf2sos
 
 from sonics.core.sound import Sound
@@ -295,8 +296,10 @@ class Hooves:
             bodies.append(SosStream(sos, n_channels))
         # each burst is an attack-decay envelope gating noise of the path's colour (Farnell's
         # footsteps); the colour is made once, as loops of noise (levels included)
-        loop_n = min(round(_LOOP_S * sample_rate), n_samples + 16)
-        loop_mid = min(round(_LOOP_S * mid_rate), n_samples // _DIVISOR + 16)
+        # up to _LOOP_S, a loop at least as long as the sound (it never repeats) and of a length the
+        # FFT is fast for: one with a large prime factor (a 4 s bed's 192016) costs thirty times more
+        loop_n = min(round(_LOOP_S * sample_rate), next_fast_len(n_samples + 16, real=True))
+        loop_mid = min(round(_LOOP_S * mid_rate), next_fast_len(n_samples // _DIVISOR + 16, real=True))
         dirt_env = SosStream(attack_decay_sos(0.001, 0.012, low_rate), n_channels)
         dirt_band = _band(*ground.body_band_hz, sample_rate)
         dirt_noise = _noise_loop(rng, dirt_band, 0.9, sample_rate, sample_rate, loop_n, n_channels)

@@ -68,12 +68,14 @@ def _render_aero(
     peak_s: float,
     intensity: float,
     shape: MagnitudeFn,
+    *,
+    odd_bytes: bool,
 ) -> Sound:
     """Shared tail of both generators: shaped noise × loudness, finished, synced on its peak."""
     n = max(2, round(duration_s * sample_rate))
     # the noise's own swells are evened out (over the 10 ms the sync point is measured
     # on), so the loudness peak is where the envelope puts it
-    x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=1024), sample_rate)
+    x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=1024, odd_bytes=odd_bytes), sample_rate)
     x *= _loudness(n, sample_rate, peak_s, duration_s)
     audio = finish(x, sample_rate, peak_db=peak_db_for(intensity), fade_in_s=0.005, fade_out_s=0.01)
     return Sound(audio, sample_rate, peak_sample(audio, sample_rate))
@@ -151,7 +153,8 @@ class Whoosh:
             power = np.sqrt(power, out=power)
             return power * lowpass_response(freqs_hz, 14_000.0, order=2)  # no fizz above the air's roll-off
 
-        return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape)
+        # a broad band: every sample sums many bins, so the cheap bins are as Gaussian
+        return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape, odd_bytes=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,4 +242,5 @@ class Swish:
                 power += 0.3**2 * weight * bandpass_power(freqs_hz, 2.0 * f0, q)
             return np.sqrt(power, out=power)
 
-        return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape)
+        # the aeolian tones are a few bins wide: Gaussian bins, whose sums stay Gaussian however few
+        return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape, odd_bytes=False)
