@@ -38,6 +38,8 @@ from sonics.music.synth.voice import (
     sample_rise,
     sample_times,
     seat_gains,
+    struck_envelope,
+    swell_envelope,
 )
 
 __all__ = ["BRASS", "BrassSection"]
@@ -121,9 +123,9 @@ class BrassSection(Overlapping):
         dull = lowpass(belled[:, : round(0.1 * sample_rate)], max(300.0, 2.0 * f0), sample_rate)
         # a stab swells and dies away; a held note's swell and accent are over in its first second
         envelope = (
-            _stab(n_samples, sample_rate)
+            struck_envelope(n_samples, sample_rate, 0.5, 0.012)
             if not articulation.gated
-            else _swell(min(n_samples, sample_rate), sample_rate)
+            else swell_envelope(min(n_samples, sample_rate), sample_rate, 0.05, 0.15, 0.15)
         )
         layers = []
         for i, (times_f0, low_hz, high_hz) in enumerate(self.cutoffs):
@@ -160,25 +162,6 @@ def _breath(n_samples: int, sample_rate: int) -> np.ndarray:
     gain = (0.03 * np.exp(-sample_times(n_samples, sample_rate) / 0.04)).astype(np.float32)
     gain.flags.writeable = False
     return gain
-
-
-@lru_cache(maxsize=16)
-def _stab(n_samples: int, sample_rate: int) -> np.ndarray:
-    """Return a stab's envelope: a quick swell, then it dies away (shared: never written to)."""
-    envelope = np.exp(sample_times(n_samples, sample_rate) * (-6.9 / 0.5))
-    a = min(n_samples, int(np.ceil(0.012 * sample_rate)))
-    envelope[:a] *= sample_rise(a, sample_rate, 0.012)
-    envelope.flags.writeable = False
-    return envelope
-
-
-@lru_cache(maxsize=16)
-def _swell(n_samples: int, sample_rate: int) -> np.ndarray:
-    """Return a held note's swell and accent over its first ``n_samples`` (shared: never written to)."""
-    head = sample_times(n_samples, sample_rate)
-    envelope = rise(head, 0.05) * (1.0 + 0.15 * np.exp(-head / 0.15))
-    envelope.flags.writeable = False
-    return envelope
 
 
 @lru_cache(maxsize=16)

@@ -35,9 +35,10 @@ from sonics.music.synth.voice import (
     finish_layers,
     key_to_hz,
     rise,
-    sample_rise,
     sample_times,
     seat_gains,
+    struck_envelope,
+    swell_envelope,
 )
 
 __all__ = ["HIGH_STRINGS", "LOW_STRINGS", "BowedSection"]
@@ -138,7 +139,12 @@ class BowedSection(Overlapping):
         # the bow bites and leaves the string, which rings away in the body; or the bowed swell
         # into a held note and the bite's accent, over by its first second
         envelopes = (
-            _spiccato(n_samples, sample_rate) if short else _swells(min(n_samples, sample_rate), sample_rate)
+            [struck_envelope(n_samples, sample_rate, 0.36, attack_s) for attack_s in (0.010, 0.003)]
+            if short
+            else [
+                swell_envelope(min(n_samples, sample_rate), sample_rate, attack_s, accent, 0.12)
+                for attack_s, accent in ((0.16, 0.0), (0.045, 0.25))
+            ]
         )
         layers = []
         for i, (chain, envelope) in enumerate(zip(chains, envelopes, strict=True)):
@@ -157,32 +163,6 @@ def _bite(n_samples: int, sample_rate: int, bite_s: float) -> np.ndarray:
     gain = (0.012 + 0.1 * np.exp(-sample_times(n_samples, sample_rate) / bite_s)).astype(np.float32)
     gain.flags.writeable = False
     return gain
-
-
-@lru_cache(maxsize=16)
-def _spiccato(n_samples: int, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return a spiccato stroke's envelope of each layer: its bite, then the ring away (shared)."""
-    decay = np.exp(sample_times(n_samples, sample_rate) * (-6.9 / 0.36))
-    envelopes = []
-    for attack_s in (0.010, 0.003):
-        envelope = decay.copy()
-        a = min(n_samples, int(np.ceil(attack_s * sample_rate)))
-        envelope[:a] *= sample_rise(a, sample_rate, attack_s)
-        envelope.flags.writeable = False
-        envelopes.append(envelope)
-    return envelopes[0], envelopes[1]
-
-
-@lru_cache(maxsize=16)
-def _swells(n_samples: int, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return a held note's swell of each layer over its first ``n_samples`` (shared)."""
-    head = sample_times(n_samples, sample_rate)
-    swells = []
-    for attack_s, accent in ((0.16, 0.0), (0.045, 0.25)):
-        swell = rise(head, attack_s) * (1.0 + accent * np.exp(-head / 0.12))
-        swell.flags.writeable = False
-        swells.append(swell)
-    return swells[0], swells[1]
 
 
 @lru_cache(maxsize=16)

@@ -43,6 +43,8 @@ __all__ = [
     "sample_times",
     "seat_gains",
     "spread_gains",
+    "struck_envelope",
+    "swell_envelope",
 ]
 
 CONTROL_RATE_HZ = 500.0
@@ -174,6 +176,44 @@ def sample_rise(n_samples: int, sample_rate: int, attack_s: float) -> np.ndarray
     curve = rise(sample_times(n_samples, sample_rate), attack_s)
     curve.flags.writeable = False
     return curve
+
+
+@lru_cache(maxsize=64)
+def struck_envelope(n_samples: int, sample_rate: int, ring_s: float, attack_s: float) -> np.ndarray:
+    """Return a struck or bitten stroke's envelope: a rise over ``attack_s``, then 60 dB down in ``ring_s``.
+
+    Shared by every stroke alike (float64, read-only).
+
+    Examples
+    --------
+    >>> struck_envelope(4, 1000, 0.5, 0.002).round(3).tolist()
+    [0.493, 0.973, 0.959, 0.946]
+    """
+    envelope = np.exp(sample_times(n_samples, sample_rate) * (-6.9 / ring_s))
+    a = min(n_samples, int(np.ceil(attack_s * sample_rate)))
+    envelope[:a] *= sample_rise(a, sample_rate, attack_s)
+    envelope.flags.writeable = False
+    return envelope
+
+
+@lru_cache(maxsize=64)
+def swell_envelope(
+    n_samples: int, sample_rate: int, attack_s: float, accent: float, accent_s: float
+) -> np.ndarray:
+    """Return a held note's swell over ``attack_s`` with an ``accent`` that fades with ``accent_s``.
+
+    The gain is ``rise * (1 + accent * exp(-t / accent_s))``; shared by every stroke
+    alike (float64, read-only).
+
+    Examples
+    --------
+    >>> swell_envelope(3, 1000, 0.002, 0.5, 0.01).round(3).tolist()
+    [0.726, 1.409, 1.37]
+    """
+    head = sample_times(n_samples, sample_rate)
+    swell = rise(head, attack_s) * (1.0 + accent * np.exp(-head / accent_s))
+    swell.flags.writeable = False
+    return swell
 
 
 def sample_times(n_samples: int, sample_rate: int) -> np.ndarray:
