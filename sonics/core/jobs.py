@@ -133,12 +133,19 @@ class _Helpers:
                     raise message[1] from _RemoteTraceback(message[2])
 
     def stop(self, *, finished: bool) -> None:
-        for process, _ in self.processes:
+        """Stop the helpers at once if the jobs are not ``finished``; else let them end on their own.
+
+        A helper whose jobs are done has only to exit, which takes a forked copy of a process
+        this size some milliseconds (its mappings torn down); this process does not wait for
+        that. multiprocessing reaps it when it next starts a process, or at exit.
+        """
+        for process, conn in self.processes:
+            conn.close()
             if not finished:
                 process.terminate()
-        for process, conn in self.processes:
-            process.join()
-            conn.close()
+        if not finished:
+            for process, _ in self.processes:
+                process.join()
 
 
 def run_jobs(
