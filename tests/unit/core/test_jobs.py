@@ -37,6 +37,15 @@ def test_results_come_back_in_job_order_from_this_process_and_its_helpers_with_t
     assert counts == list(range(1, sum(range(9)) + 1))
 
 
+def test_helpers_whose_jobs_are_done_end_on_their_own():
+    helpers = {pid for _, (_, pid) in run_jobs(6, _slow_square, processes=3)} - {os.getpid()}
+    assert helpers  # the run does not wait for their exit; they end without being told to
+    for helper in multiprocessing.active_children():
+        helper.join(timeout=10)
+        assert helper.exitcode == 0
+    assert multiprocessing.active_children() == []
+
+
 def test_one_process_runs_the_jobs_here():
     assert {pid for _, (_, pid) in run_jobs(3, _square_after_ticks, processes=1)} == {os.getpid()}
 
