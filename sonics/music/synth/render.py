@@ -148,31 +148,31 @@ def _resolve(
     end_s = np.atleast_1d(tempo_map.beats_to_seconds(ends))
     onsets = np.round(onset_s * sample_rate).astype(np.int64)
     gates = np.maximum(1, np.round(end_s * sample_rate).astype(np.int64) - onsets)
+    # Python numbers from here: the loops below read and write them one note at a time
+    onset_at, gate_of = onsets.tolist(), gates.tolist()
     rng = stage_rng(seed, f"music:{part.name}")
     placed: list[_Placed] = []
     counts: dict[tuple[int, str], int] = {}
-    orders: dict[tuple[int, str], np.ndarray] = {}
+    orders: dict[tuple[int, str], list[int]] = {}
     next_on_key: dict[int, int] = {}
     articulations = [
-        instrument.articulation(n.pitch, float(e - s)) for n, s, e in zip(notes, onset_s, end_s, strict=True)
+        instrument.articulation(n.pitch, e - s)
+        for n, s, e in zip(notes, onset_s.tolist(), end_s.tolist(), strict=True)
     ]
-    natural = np.array(
-        [
-            gate + round(art.release_s * sample_rate) if art.gated else round(art.length_s * sample_rate)
-            for art, gate in zip(articulations, gates, strict=True)
-        ],
-        dtype=np.int64,
-    )
-    extents = natural.copy()
+    full_of = [
+        gate + round(art.release_s * sample_rate) if art.gated else round(art.length_s * sample_rate)
+        for art, gate in zip(articulations, gate_of, strict=True)
+    ]
+    extents = list(full_of)
     damp = round(_DAMP_S * sample_rate)
     for i in range(len(notes) - 1, -1, -1):  # the next note on a damped key stops this one's ring
         if instrument.damps(notes[i].pitch):
             later = next_on_key.get(notes[i].pitch)
-            if later is not None and later > onsets[i]:
-                extents[i] = min(extents[i], later - onsets[i] + damp)
-            next_on_key[notes[i].pitch] = int(onsets[i])
+            if later is not None and later > onset_at[i]:
+                extents[i] = min(extents[i], later - onset_at[i] + damp)
+            next_on_key[notes[i].pitch] = onset_at[i]
     for note, onset, gate, extent, full, art in zip(
-        notes, onsets, gates, extents, natural, articulations, strict=True
+        notes, onset_at, gate_of, extents, full_of, articulations, strict=True
     ):
         group = (note.pitch, art.name)
         k = counts.get(group, 0)
@@ -186,13 +186,9 @@ def _resolve(
                     _N_VARIANTS_LONG if art.length_s > _LONG_S else instrument.n_variants,
                 )
             )
-            orders[group] = rng.permutation(n_variants)
-        variant = int(orders[group][k % orders[group].size])
-        placed.append(
-            _Placed(
-                int(onset), int(gate), int(extent), note.pitch, note.velocity, art, variant, extent < full
-            )
-        )
+            orders[group] = rng.permutation(n_variants).tolist()
+        variant = orders[group][k % len(orders[group])]
+        placed.append(_Placed(onset, gate, extent, note.pitch, note.velocity, art, variant, extent < full))
     return [p for p in placed if p.onset < n_samples and p.onset + p.extent > 0]
 
 
