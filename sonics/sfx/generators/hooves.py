@@ -324,7 +324,7 @@ class Hooves:
             low, high = heel_train.block(first, first + m)
             thud = bodies[0](low) + bodies[1](high)
             load = load_env(toe_train.block(first, first + m)[0])
-            envs = up_low(np.concatenate([thud, load, dirt_env(low + high)]))
+            envs = up_low(np.concatenate([thud, load, dirt_env(low + high)], dtype=np.float32))
             first, m = first * _DIVISOR, m * _DIVISOR
             mid = envs[:ch]
             mid += _gate(envs[ch : 2 * ch], load_noise, first, loop_mid)
@@ -390,12 +390,16 @@ class _Train:
     """Sorted impulse positions with per-channel weights, split in up to two mixes."""
 
     positions: np.ndarray
-    weights: np.ndarray  # (n_mixes, n_channels, k)
+    weights: np.ndarray  # (n_mixes * n_channels, k): mix after mix
+    n_mixes: int
 
-    def block(self, start: int, stop: int) -> list[np.ndarray]:
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Return the impulses in ``[start, stop)``, shape ``(n_mixes, n_channels, stop - start)``."""
         lo, hi = np.searchsorted(self.positions, [start - 1, stop])
-        pos = self.positions[lo:hi]
-        return [impulses(pos, w[:, lo:hi], start, stop - start, n_channels=w.shape[0]) for w in self.weights]
+        rows = self.weights.shape[0]
+        # every mix in one call: one pass over the events
+        train = impulses(self.positions[lo:hi], self.weights[:, lo:hi], start, stop - start, n_channels=rows)
+        return train.reshape(self.n_mixes, rows // self.n_mixes, stop - start)
 
 
 def _merge(
@@ -414,7 +418,7 @@ def _merge(
     order = np.argsort(positions)  # the SIMD sort; ties need no order (their weights add)
     if with_mix:
         mix = np.concatenate([p[2] for p in parts])[order]
-        split = np.stack([weights[:, order] * mix, weights[:, order] * (1.0 - mix)])
-    else:
-        split = weights[np.newaxis, :, order]
-    return _Train(positions[order], split)
+        return _Train(
+            positions[order], np.concatenate([weights[:, order] * mix, weights[:, order] * (1.0 - mix)]), 2
+        )
+    return _Train(positions[order], weights[:, order], 1)
