@@ -111,8 +111,9 @@ _SURFACES = {
 
 _DIVISOR = 4  # each slower path runs at 1 / _DIVISOR of the rate of the next faster one
 _BLOCK = 1 << 17  # samples per block: long blocks spread the per-call costs
-_LOOP_S = 2.5  # seconds of ready-coloured noise that each burst path gates, read in a loop (bursts land
-# at random points of it, so a longer loop sounds no different and costs more to make)
+# seconds of ready-coloured noise that each burst path gates, read in a loop; the bursts land at
+# random points of it, so a longer loop sounds no different and only costs more to make
+_LOOP_S = 2.5
 _JITTER_SD_S = 0.003  # footfall timing scatter, clipped at +-2.5 sd: +-7.5 ms
 _STRIDE_SD = 0.015  # stride-to-stride variation of a horse's period
 
