@@ -111,7 +111,9 @@ _SURFACES = {
 
 _DIVISOR = 4  # each slower path runs at 1 / _DIVISOR of the rate of the next faster one
 _BLOCK = 1 << 17  # samples per block: long blocks spread the per-call costs
-_LOOP_S = 5.0  # seconds of ready-coloured noise that each burst path gates, read in a loop
+# seconds of ready-coloured noise that each burst path gates, read in a loop; the bursts land at
+# random points of it, so a longer loop sounds no different and only costs more to make
+_LOOP_S = 2.5
 _JITTER_SD_S = 0.003  # footfall timing scatter, clipped at +-2.5 sd: +-7.5 ms
 _STRIDE_SD = 0.015  # stride-to-stride variation of a horse's period
 
@@ -297,24 +299,25 @@ class Hooves:
         # each burst is an attack-decay envelope gating noise of the path's colour (Farnell's
         # footsteps); the colour is made once, as loops of noise (levels included)
         # up to _LOOP_S, a loop at least as long as the sound (it never repeats) and of a length the
-        # FFT is fast for: one with a large prime factor (a 4 s bed's 192016) costs thirty times more
+        # FFT is fast for: one with a large prime factor (a 4 s bed's 192016) costs thirty times more;
+        # one loop serves every channel, each reading it from its own point (_gate)
         loop_n = min(round(_LOOP_S * sample_rate), next_fast_len(n_samples + 16, real=True))
         loop_mid = min(round(_LOOP_S * mid_rate), next_fast_len(n_samples // _DIVISOR + 16, real=True))
         dirt_env = SosStream(attack_decay_sos(0.001, 0.012, low_rate), n_channels)
         dirt_band = _band(*ground.body_band_hz, sample_rate)
-        dirt_noise = _noise_loop(rng, dirt_band, 0.9, sample_rate, sample_rate, loop_n, n_channels)
+        dirt_noise = _noise_loop(rng, dirt_band, 0.9, sample_rate, sample_rate, loop_n)
         # the toe's loading is the broad hump of the force curve: a softer, slower push;
         # quicker gaits have shorter stances, so their loading fades sooner
         load_band = _band(ground.body_band_hz[0] * 0.7, ground.body_band_hz[1] * 0.5, sample_rate)
         load_env = SosStream(attack_decay_sos(0.003, 0.0012 * sum(gait.toe_ms) / 2.0, low_rate), n_channels)
-        load_noise = _noise_loop(rng, load_band, 0.35, sample_rate, mid_rate, loop_mid, n_channels)
+        load_noise = _noise_loop(rng, load_band, 0.35, sample_rate, mid_rate, loop_mid)
         click_sos = _band(*ground.click_band_hz, sample_rate)
         if ground.ring_hz:
             click_sos = np.concatenate(
                 [click_sos, *(tf2sos(*iirpeak(f, 12.0, fs=sample_rate)) for f in ground.ring_hz)]
             )
         bright_env = SosStream(attack_decay_sos(0.0, 0.002, mid_rate), n_channels)
-        bright_noise = _noise_loop(rng, click_sos, 1.0, sample_rate, sample_rate, loop_n, n_channels)
+        bright_noise = _noise_loop(rng, click_sos, 1.0, sample_rate, sample_rate, loop_n)
         up_low, up_mid = Upsampler(_DIVISOR, 3 * n_channels), Upsampler(_DIVISOR, 3 * n_channels)
         ch = n_channels
 
@@ -323,15 +326,15 @@ class Hooves:
             low, high = heel_train.block(first, first + m)
             thud = bodies[0](low) + bodies[1](high)
             load = load_env(toe_train.block(first, first + m)[0])
-            envs = up_low(np.concatenate([thud, load, dirt_env(low + high)]))
+            envs = up_low(np.concatenate([thud, load, dirt_env(low + high)], dtype=np.float32))
             first, m = first * _DIVISOR, m * _DIVISOR
             mid = envs[:ch]
-            mid += envs[ch : 2 * ch] * load_noise.read(first, m)
+            mid += _gate(envs[ch : 2 * ch], load_noise, first, loop_mid)
             envs[ch : 2 * ch] = bright_env(bright_train.block(first, first + m)[0])
             high_rate = up_mid(envs)
             audio = high_rate[:ch]
-            audio += high_rate[ch : 2 * ch] * bright_noise.read(start, m * _DIVISOR)
-            audio += high_rate[2 * ch :] * dirt_noise.read(start, m * _DIVISOR)
+            audio += _gate(high_rate[ch : 2 * ch], bright_noise, start, loop_n)
+            audio += _gate(high_rate[2 * ch :], dirt_noise, start, loop_n)
             return audio[:, : stop - start]  # every path is band-passed noise or a resonance: no DC
 
         audio = render_finished(
@@ -347,6 +350,18 @@ class Hooves:
         return Sound(audio, sample_rate, 0)
 
 
+def _gate(envelopes: np.ndarray, loop: NoiseLoop, start: int, loop_samples: int) -> np.ndarray:
+    """Multiply each row of ``envelopes`` in place by ``loop`` read from ``start``; return them.
+
+    Row ``r`` reads the mono loop ``r / rows`` of its length further on: each channel gets
+    its own noise (half a loop apart: uncorrelated) for the cost of one channel's FFT.
+    """
+    n_rows, n = envelopes.shape
+    for r in range(n_rows):
+        envelopes[r] *= loop.read(start + r * loop_samples // n_rows, n)[0]
+    return envelopes
+
+
 def _noise_loop(
     rng: np.random.Generator,
     sos: np.ndarray,
@@ -354,9 +369,8 @@ def _noise_loop(
     sample_rate: int,
     loop_rate: float,
     n_samples: int,
-    n_channels: int,
 ) -> NoiseLoop:
-    """Return a loop of white noise at ``sample_rate`` through ``sos`` times ``level``, made at ``loop_rate``.
+    """Return a mono loop of white noise at ``sample_rate`` through ``sos`` times ``level``, at ``loop_rate``.
 
     Below the output rate, the loop keeps the same power per hertz (the lower rate packs
     it in fewer samples) and fades out above a third of its Nyquist frequency, where the
@@ -370,7 +384,7 @@ def _noise_loop(
             out /= np.sqrt(1.0 + (freqs_hz / (loop_rate / 6.0)) ** 8)
         return out
 
-    return NoiseLoop(rng, loop_rate, n_samples, magnitude, n_channels=n_channels)
+    return NoiseLoop(rng, loop_rate, n_samples, magnitude)
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,12 +392,16 @@ class _Train:
     """Sorted impulse positions with per-channel weights, split in up to two mixes."""
 
     positions: np.ndarray
-    weights: np.ndarray  # (n_mixes, n_channels, k)
+    weights: np.ndarray  # (n_mixes * n_channels, k): mix after mix
+    n_mixes: int
 
-    def block(self, start: int, stop: int) -> list[np.ndarray]:
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Return the impulses in ``[start, stop)``, shape ``(n_mixes, n_channels, stop - start)``."""
         lo, hi = np.searchsorted(self.positions, [start - 1, stop])
-        pos = self.positions[lo:hi]
-        return [impulses(pos, w[:, lo:hi], start, stop - start, n_channels=w.shape[0]) for w in self.weights]
+        rows = self.weights.shape[0]
+        # every mix in one call: one pass over the events
+        train = impulses(self.positions[lo:hi], self.weights[:, lo:hi], start, stop - start, n_channels=rows)
+        return train.reshape(self.n_mixes, rows // self.n_mixes, stop - start)
 
 
 def _merge(
@@ -402,7 +420,7 @@ def _merge(
     order = np.argsort(positions)  # the SIMD sort; ties need no order (their weights add)
     if with_mix:
         mix = np.concatenate([p[2] for p in parts])[order]
-        split = np.stack([weights[:, order] * mix, weights[:, order] * (1.0 - mix)])
-    else:
-        split = weights[np.newaxis, :, order]
-    return _Train(positions[order], split)
+        return _Train(
+            positions[order], np.concatenate([weights[:, order] * mix, weights[:, order] * (1.0 - mix)]), 2
+        )
+    return _Train(positions[order], weights[:, order], 1)
