@@ -134,41 +134,43 @@ def _voice_responses(sample_rate: int, shifts: np.ndarray, raise_hz: float) -> n
 class _Voices:
     """The shouts' glottal pulses as impulse trains, made a batch of shouts at a time as the blocks need them.
 
-    A batch's pulses wait (as sample, weights and vowel) until the block they fall in:
-    each block's trains (per vowel and channel) are then one ``bincount`` of its own
-    pulses, the size of the block, however far the batch's longest shout reaches.
+    A batch's pulses are laid into trains (per vowel and channel) at once, one
+    ``bincount`` from the block's start to the batch's last pulse; what lies beyond the
+    block is kept and added to the next block's trains, so each pulse is handled once.
     """
 
     def __init__(self, rng: np.random.Generator, shouts: _Shouts, rate_hz: float) -> None:
         self._rng, self._shouts, self._rate = rng, shouts, rate_hz
         self._next = 0  # first shout not yet turned into pulses
-        self._waiting = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
+        self._ahead = np.zeros((len(_VOWELS), 2, 0))  # trains already made from the next block's start
 
     def trains(self, start: int, n_samples: int) -> np.ndarray:
         """Return the impulse trains of samples ``[start, start + n_samples)``, shape ``(n_vowels, 2, n)``."""
-        stop = start + n_samples
+        ahead = self._ahead
         # a shout's first pulse may come a few samples before its start (lead and jitter)
-        last = int(np.searchsorted(self._shouts.start_s, (stop + 4) / self._rate))
+        last = int(np.searchsorted(self._shouts.start_s, (start + n_samples + 4) / self._rate))
         if last > self._next:
             batch = _Shouts(*(getattr(self._shouts, f)[..., self._next : last] for f in _Shouts.__slots__))
-            fresh = _pulses(self._rng, batch, self._rate)
-            self._waiting = tuple(np.concatenate(pair) for pair in zip(self._waiting, fresh, strict=True))
+            sample, left, right, vowel = _pulses(self._rng, batch, self._rate)
             self._next = last
-        sample, left, right, vowel = self._waiting
-        now = sample < stop
-        later = ~now
-        self._waiting = (sample[later], left[later], right[later], vowel[later])
-        index = sample[now] - start
-        keep = index >= 0  # nothing before the bed's first sample
-        index, vowel = index[keep], vowel[now][keep]
-        # flat index in the (vowel, channel, sample) trains: the right channel's row follows the left's
-        flat = vowel * (2 * n_samples) + index
-        trains = np.bincount(
-            np.concatenate([flat, flat + n_samples]),
-            np.concatenate([left[now][keep], right[now][keep]]),
-            minlength=len(_VOWELS) * 2 * n_samples,
-        )
-        return trains.reshape(len(_VOWELS), 2, n_samples)
+            sample -= start
+            if sample.size and sample.min() < 0:  # nothing before the bed's first sample
+                keep = sample >= 0
+                sample, left, right, vowel = sample[keep], left[keep], right[keep], vowel[keep]
+            span = max(n_samples, ahead.shape[-1], int(sample.max()) + 1 if sample.size else 0)
+            # flat index in the (vowel, channel, sample) trains: the right channel's row follows the left's
+            flat = vowel * (2 * span) + sample
+            trains = np.bincount(
+                np.concatenate([flat, flat + span]),
+                np.concatenate([left, right]),
+                minlength=len(_VOWELS) * 2 * span,
+            ).reshape(len(_VOWELS), 2, span)
+            trains[..., : ahead.shape[-1]] += ahead
+        else:
+            trains = np.zeros((len(_VOWELS), 2, max(n_samples, ahead.shape[-1])))
+            trains[..., : ahead.shape[-1]] = ahead
+        self._ahead = trains[..., n_samples:]
+        return trains[..., :n_samples]
 
 
 @dataclass(frozen=True, slots=True)
