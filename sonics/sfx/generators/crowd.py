@@ -24,6 +24,7 @@ from sonics.core.sound import Sound
 from sonics.dsp.controls import SmoothRandom
 from sonics.dsp.filters import lowpass_response, sos_response
 from sonics.dsp.formants import formant_sos, glottal_sos, pulse_times
+from sonics.dsp.noise import random_bytes
 from sonics.dsp.pulses import poisson_times
 from sonics.dsp.streams import ConvolveStream, NoiseStream, Upsampler
 from sonics.sfx.generators._fields import check_bed, check_int, check_range, curve_reader, finish_stereo_bed
@@ -91,7 +92,7 @@ def _pulses(
     # shimmer (1 dB) and jitter (1 % of the period) as uniform bytes (sd 73.9 out of +-128);
     # rounding to whole samples adds its own jitter (sd 1 / sqrt(12) sample): the drawn jitter
     # makes up the rest (above 208 Hz, rounding at 6 kHz alone is a little more: 1.2 % at 250 Hz)
-    scatter = np.frombuffer(rng.bytes(2 * times.size), dtype=np.int8).reshape(2, -1)
+    scatter = random_bytes(rng, 2 * times.size).reshape(2, -1)
     envelope *= 1.0 + scatter[0] * (0.115 / 73.9)
     jitter_sd_s = np.sqrt(np.maximum((0.01 / shouts.f0_hz) ** 2 - 1.0 / (12.0 * rate_hz**2), 0.0))
     jitter_s = scatter[1] * (jitter_sd_s / 73.9)[of]
