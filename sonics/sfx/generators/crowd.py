@@ -34,7 +34,7 @@ __all__ = ["ArmyRoar"]
 _VOWELS = ("a", "ae", "o")
 _VOWEL_SHARE = np.array([0.5, 0.25, 0.25])  # battle cries are mostly open "aah"
 _MAX_VOICED = 48  # voices beyond this blur into the far roar (the noise wash), which grows instead
-_CONTROL_HZ = 100.0  # pitch contours are drawn at this rate
+_CONTROL_HZ = 50.0  # pitch contours are drawn at this rate: 9 points a cycle of the 5.5 Hz wobble
 # the voices lie below 3 kHz (their spectrum is 55 dB under its peak there): they are made at
 # 1 / _DIVISOR of the output rate, 6 kHz, where the linear upsampler's images of their formants
 # (near 5 kHz) stay 30 dB under them and 15 dB under the breath noise at the same frequencies
