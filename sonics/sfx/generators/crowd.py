@@ -74,9 +74,13 @@ def _shouts(
 
 
 def _pulses(
-    rng: np.random.Generator, shouts: _Shouts, rate_hz: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return the glottal pulses of some shouts: sample (at ``rate_hz``), left and right weight, vowel."""
+    rng: np.random.Generator, shouts: _Shouts, rate_hz: float, offset: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the glottal pulses of some shouts: index, left and right weight.
+
+    A pulse's index is its sample (at ``rate_hz``) plus its shout's ``offset``: its place
+    in the trains.
+    """
     n_points = np.maximum(2, np.ceil(shouts.length_s * _CONTROL_HZ).astype(np.int64))
     firsts = np.repeat(np.cumsum(n_points) - n_points, n_points)
     x = (np.arange(firsts.size) - firsts) / np.repeat(n_points - 1, n_points)
@@ -85,7 +89,12 @@ def _pulses(
     cycles = x * np.repeat(shouts.length_s, n_points) * 5.5 + rng.random(x.size) * 0.05
     wobble = 1.0 + 0.02 * np.sin((2 * np.pi * cycles).astype(np.float32))
     times, of = pulse_times(np.repeat(shouts.f0_hz, n_points) * contour * wobble, _CONTROL_HZ, n_points)
-    phase = times / shouts.length_s[of]
+    counts = np.bincount(of, minlength=n_points.size)
+
+    def each(values: np.ndarray) -> np.ndarray:
+        return np.repeat(values, counts)  # the pulses come shout by shout: values[of], for less
+
+    phase = times / each(shouts.length_s)
     # swell in over ~15 %, hold, fade over the last ~25 %: a shout, not a note
     fall = np.clip((1.0 - phase) * 4.0, 0.0, 1.0)
     envelope = np.minimum(phase / 0.15, 1.0) * fall * np.sqrt(fall)
@@ -95,11 +104,11 @@ def _pulses(
     scatter = random_bytes(rng, 2 * times.size).reshape(2, -1)
     envelope *= 1.0 + scatter[0] * (0.115 / 73.9)
     jitter_sd_s = np.sqrt(np.maximum((0.01 / shouts.f0_hz) ** 2 - 1.0 / (12.0 * rate_hz**2), 0.0))
-    jitter_s = scatter[1] * (jitter_sd_s / 73.9)[of]
+    jitter_s = scatter[1] * each(jitter_sd_s / 73.9)
     # one sample early: the upsampler delays the voices by one sample at ``rate_hz``
-    sample = np.rint((shouts.start_s[of] + times + jitter_s) * rate_hz - 1.0).astype(np.int64)
-    # row by row: numpy gathers rows fastest
-    return sample, shouts.gain[0][of] * envelope, shouts.gain[1][of] * envelope, shouts.vowel[of]
+    first = shouts.start_s * rate_hz - 1.0 + offset
+    index = np.rint((times + jitter_s) * rate_hz + each(first)).astype(np.int64)
+    return index, each(shouts.gain[0]) * envelope, each(shouts.gain[1]) * envelope
 
 
 def _shelf(sample_rate: int, *, corner_hz: float = 2500.0, gain_db: float = 12.0) -> np.ndarray:
@@ -135,43 +144,42 @@ def _voice_responses(sample_rate: int, shifts: np.ndarray, raise_hz: float) -> n
 class _Voices:
     """The shouts' glottal pulses as impulse trains, made a batch of shouts at a time as the blocks need them.
 
-    A batch's pulses are laid into trains (per vowel and channel) at once, one
-    ``bincount`` from the block's start to the batch's last pulse; what lies beyond the
+    A batch's pulses are laid into trains (per channel and vowel) at once, a ``bincount``
+    a channel from the block's start to the batch's last pulse; what lies beyond the
     block is kept and added to the next block's trains, so each pulse is handled once.
     """
 
     def __init__(self, rng: np.random.Generator, shouts: _Shouts, rate_hz: float) -> None:
         self._rng, self._shouts, self._rate = rng, shouts, rate_hz
         self._next = 0  # first shout not yet turned into pulses
-        self._ahead = np.zeros((len(_VOWELS), 2, 0))  # trains already made from the next block's start
+        self._ahead = np.zeros((2, len(_VOWELS), 0))  # trains already made from the next block's start
 
     def trains(self, start: int, n_samples: int) -> np.ndarray:
         """Return the impulse trains of samples ``[start, start + n_samples)``, shape ``(n_vowels, 2, n)``."""
-        ahead = self._ahead
+        ahead, rate = self._ahead, self._rate
         # a shout's first pulse may come a few samples before its start (lead and jitter)
-        last = int(np.searchsorted(self._shouts.start_s, (start + n_samples + 4) / self._rate))
+        last = int(np.searchsorted(self._shouts.start_s, (start + n_samples + 4) / rate))
         if last > self._next:
             batch = _Shouts(*(getattr(self._shouts, f)[..., self._next : last] for f in _Shouts.__slots__))
-            sample, left, right, vowel = _pulses(self._rng, batch, self._rate)
             self._next = last
-            sample -= start
-            if sample.size and sample.min() < 0:  # nothing before the bed's first sample
-                keep = sample >= 0
-                sample, left, right, vowel = sample[keep], left[keep], right[keep], vowel[keep]
-            span = max(n_samples, ahead.shape[-1], int(sample.max()) + 1 if sample.size else 0)
-            # flat index in the (vowel, channel, sample) trains: the right channel's row follows the left's
-            flat = vowel * (2 * span) + sample
-            trains = np.bincount(
-                np.concatenate([flat, flat + span]),
-                np.concatenate([left, right]),
-                minlength=len(_VOWELS) * 2 * span,
-            ).reshape(len(_VOWELS), 2, span)
+            # a vowel's row reaches from the batch's first pulse (before the bed's start for
+            # the shouts already under way) to its last (past the block's end, a contour's
+            # last point and the jitter beyond the longest shout)
+            lead = max(0, start - int(np.floor(batch.start_s[0] * rate)) + 4)
+            reach = int(np.ceil(np.max(batch.start_s + batch.length_s) * rate + rate / _CONTROL_HZ)) + 4
+            row = lead + max(n_samples, ahead.shape[-1], reach - start)
+            index, left, right = _pulses(self._rng, batch, rate, batch.vowel * row + lead - start)
+            size = len(_VOWELS) * row  # an index beyond it would make a longer row: reshape refuses it
+            trains = np.stack(
+                [np.bincount(index, left, minlength=size), np.bincount(index, right, minlength=size)]
+            )
+            trains = trains.reshape(2, len(_VOWELS), row)[..., lead:]
             trains[..., : ahead.shape[-1]] += ahead
         else:
-            trains = np.zeros((len(_VOWELS), 2, max(n_samples, ahead.shape[-1])))
+            trains = np.zeros((2, len(_VOWELS), max(n_samples, ahead.shape[-1])))
             trains[..., : ahead.shape[-1]] = ahead
         self._ahead = trains[..., n_samples:]
-        return trains[..., :n_samples]
+        return trains[..., :n_samples].transpose(1, 0, 2)
 
 
 @dataclass(frozen=True, slots=True)
