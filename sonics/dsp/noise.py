@@ -30,6 +30,7 @@ __all__ = [
     "dust",
     "odd_byte_bins",
     "pink_noise",
+    "random_bytes",
     "spectral_noise",
     "uniform_noise",
     "white_noise",
@@ -99,6 +100,39 @@ _ODD_BYTE_SCALE = np.float32(np.sqrt(2.0 / ODD_BYTE_POWER))
 """Scales a bin of :func:`odd_byte_bins` to the power of a :func:`complex_gaussian` one."""
 
 
+def random_bytes(rng: np.random.Generator, n_values: int) -> np.ndarray:
+    """Return ``n_values`` uniform random bytes as int8: those of ``rng.bytes(n_values)``, made for less.
+
+    The same bytes, and the same draws from the generator, as :meth:`numpy.random.Generator.bytes`,
+    which makes them as 32-bit words too but then copies them three times into a Python
+    ``bytes`` (about a fifth of the time for a few hundred thousand).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    n_values : int
+        How many (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_values,)``, int8.
+
+    Examples
+    --------
+    >>> x = random_bytes(np.random.default_rng(0), 10)
+    >>> x.tobytes() == np.random.default_rng(0).bytes(10)
+    True
+    """
+    n = int(n_values)
+    # whole words, and one even for no bytes, as Generator.bytes draws them
+    words = rng.integers(0, 1 << 32, size=max(1, -(-n // 4)), dtype=np.uint32)
+    return words.astype("<u4", copy=False).view(np.int8)[
+        :n
+    ]  # little-endian words, as Generator.bytes reads them
+
+
 def odd_byte_bins(rng: np.random.Generator, n_values: int) -> np.ndarray:
     """Return ``n_values`` random odd integers in ``[-127, 127]`` as float32: noise bins made cheap.
 
@@ -110,7 +144,7 @@ def odd_byte_bins(rng: np.random.Generator, n_values: int) -> np.ndarray:
     Parameters
     ----------
     rng : numpy.random.Generator
-        Source of randomness (``rng.bytes``).
+        Source of randomness (:func:`random_bytes`, the bytes of ``rng.bytes``).
     n_values : int
         How many (>= 0).
 
@@ -125,8 +159,7 @@ def odd_byte_bins(rng: np.random.Generator, n_values: int) -> np.ndarray:
     >>> x.dtype.name, bool(np.all(x % 2 == 1)), round(2 * float(np.mean(x**2)) / ODD_BYTE_POWER, 2)
     ('float32', True, 1.0)
     """
-    raw = np.frombuffer(rng.bytes(int(n_values)), dtype=np.int8)
-    return (raw | np.int8(1)).astype(np.float32)
+    return (random_bytes(rng, n_values) | np.int8(1)).astype(np.float32)
 
 
 def white_noise(rng: np.random.Generator, n_samples: int, *, n_channels: int | None = None) -> np.ndarray:

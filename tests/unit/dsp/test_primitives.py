@@ -30,7 +30,7 @@ from sonics.dsp.filters import (
     time_varying_filter,
 )
 from sonics.dsp.modal import BAR_RATIOS, modal_bank, modal_filter
-from sonics.dsp.noise import brown_noise, dust, pink_noise, spectral_noise, white_noise
+from sonics.dsp.noise import brown_noise, dust, pink_noise, random_bytes, spectral_noise, white_noise
 
 SR = 48_000
 
@@ -63,6 +63,15 @@ def test_noises_are_seeded_unit_rms_and_dc_free() -> None:
         assert _rms(a) == pytest.approx(1.0, rel=0.02)
         assert abs(float(np.mean(a))) < 0.02
     assert white_noise(np.random.default_rng(0), 10, n_channels=2).shape == (2, 10)
+
+
+@pytest.mark.parametrize("n_values", [0, 1, 5, 8, 4099])
+def test_random_bytes_are_the_generators_bytes_and_draws(n_values: int) -> None:
+    ours, numpys = np.random.default_rng(9), np.random.default_rng(9)
+    x = random_bytes(ours, n_values)
+    assert x.dtype == np.int8 and x.shape == (n_values,)
+    assert x.tobytes() == numpys.bytes(n_values)
+    assert ours.bit_generator.state == numpys.bit_generator.state  # what is drawn next is the same too
 
 
 def test_pink_and_brown_slopes() -> None:
