@@ -128,9 +128,8 @@ def random_bytes(rng: np.random.Generator, n_values: int) -> np.ndarray:
     n = int(n_values)
     # whole words, and one even for no bytes, as Generator.bytes draws them
     words = rng.integers(0, 1 << 32, size=max(1, -(-n // 4)), dtype=np.uint32)
-    return words.astype("<u4", copy=False).view(np.int8)[
-        :n
-    ]  # little-endian words, as Generator.bytes reads them
+    little_endian = words.astype("<u4", copy=False)  # as Generator.bytes reads them
+    return little_endian.view(np.int8)[:n]
 
 
 def odd_byte_bins(rng: np.random.Generator, n_values: int) -> np.ndarray:
