@@ -42,6 +42,46 @@ def _speed(times_s: np.ndarray, peak_s: float, duration_s: float) -> np.ndarray:
     return bump
 
 
+_SHAPE_STEPS = 20
+"""Points per length a whoosh's spectrum is computed at, at least (every frame of a short one)."""
+
+
+def _every_few_frames(shape: MagnitudeFn, every: int) -> MagnitudeFn:
+    """Return ``shape`` computed at every ``every``-th frame of a run (and its last), linear in between.
+
+    A spectrum that glides with the speed over a second changes little from one 10.7 ms
+    frame to the next, so most of its (frames, bins) values need not be computed.
+    """
+    if every <= 1:
+        return shape
+
+    def coarse(freqs_hz: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+        n_frames = times_s.shape[0]
+        if n_frames <= 2:
+            return np.asarray(shape(freqs_hz, times_s))
+        n_seg = -(-(n_frames - 1) // every)
+        picks = np.minimum(np.arange(n_seg + 1) * every, n_frames - 1)
+        points = np.asarray(shape(freqs_hz, times_s[picks]), dtype=np.float32)
+        # frames between picks: the picks' values, weighted by where the frame's time falls
+        out = np.empty((n_seg * every + 1, points.shape[1]), dtype=np.float32)
+        segments = out[:-1].reshape(n_seg, every, -1)
+        weight = (np.arange(every, dtype=np.float32) / every)[np.newaxis, :, np.newaxis]
+        np.multiply(np.diff(points, axis=0)[:, np.newaxis, :], weight, out=segments)
+        segments += points[:-1, np.newaxis, :]
+        # the last segment may be shorter than ``every``: its frames are re-weighted on its own span
+        last = picks[-1] - picks[-2]
+        if last < every:
+            span = np.arange(1, last, dtype=np.float32)[:, np.newaxis] / last
+            out[picks[-2] + 1 : picks[-1]] = points[-2] + (points[-1] - points[-2]) * span
+        out[n_frames - 1] = points[-1]
+        return out[:n_frames]
+
+    return coarse
+
+
+_N_FFT = 1024
+"""Frame length of the shaped noise (21 ms at 48 kHz)."""
+
 _LEVEL_STEP = 8
 """Samples between the points the loudness is computed at (0.17 ms at 48 kHz), linear in between."""
 
@@ -75,7 +115,7 @@ def _render_aero(
     n = max(2, round(duration_s * sample_rate))
     # the noise's own swells are evened out (over the 10 ms the sync point is measured
     # on), so the loudness peak is where the envelope puts it
-    x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=1024, odd_bytes=odd_bytes), sample_rate)
+    x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=_N_FFT, odd_bytes=odd_bytes), sample_rate)
     x *= _loudness(n, sample_rate, peak_s, duration_s)
     audio = finish(x, sample_rate, peak_db=peak_db_for(intensity), fade_in_s=0.005, fade_out_s=0.01)
     return Sound(audio, sample_rate, peak_sample(audio, sample_rate))
@@ -153,8 +193,11 @@ class Whoosh:
             power = np.sqrt(power, out=power)
             return power * lowpass_response(freqs_hz, 14_000.0, order=2)  # no fizz above the air's roll-off
 
-        # a broad band: every sample sums many bins, so the cheap bins are as Gaussian
-        return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, shape, odd_bytes=True)
+        # a broad band: every sample sums many bins, so the cheap bins are as Gaussian; its
+        # smooth glide is computed at a twentieth of the length at most (0.05 dB in any octave)
+        frames_per_step = int(duration_s * sample_rate / (_SHAPE_STEPS * _N_FFT // 2))
+        coarse = _every_few_frames(shape, frames_per_step)
+        return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, coarse, odd_bytes=True)
 
 
 @dataclass(frozen=True, slots=True)

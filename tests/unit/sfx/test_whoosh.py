@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sonics.sfx.generators.whoosh import STROUHAL, Swish, Whoosh
+from sonics.sfx.generators.whoosh import STROUHAL, Swish, Whoosh, _every_few_frames
 
 SR = 48_000
 SEEDS = (0, 1, 2)
@@ -93,3 +93,17 @@ def test_swish_sources_sit_along_the_blade() -> None:
     assert radii[0] == pytest.approx(1.5)  # arm 0.6 m + blade 0.9 m
     assert np.allclose(np.diff(radii[:6]), -7 * 0.006)  # six tip sources, seven thicknesses apart
     assert radii[-1] == pytest.approx(0.6)  # one at the hilt
+
+
+@pytest.mark.parametrize("every", [2, 3, 5])
+@pytest.mark.parametrize("n_frames", [1, 2, 3, 7, 11, 16])
+def test_spectrum_every_few_frames_is_exact_where_linear_in_time(every: int, n_frames: int) -> None:
+    freqs_hz = np.arange(4, dtype=np.float32)[np.newaxis, :] * 1000
+    times_s = (np.arange(n_frames, dtype=np.float32) * 0.0107)[:, np.newaxis]
+
+    def ramp(f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return (1.0 + f / 1000 + 30.0 * t).astype(np.float32)
+
+    coarse = _every_few_frames(ramp, every)(freqs_hz, times_s)
+    assert coarse.shape == (n_frames, 4)
+    np.testing.assert_allclose(coarse, ramp(freqs_hz, times_s), rtol=1e-6)
