@@ -82,23 +82,55 @@ def _every_few_frames(shape: MagnitudeFn, every: int) -> MagnitudeFn:
 _N_FFT = 1024
 """Frame length of the shaped noise (21 ms at 48 kHz)."""
 
-_LEVEL_STEP = 8
-"""Samples between the points the loudness is computed at (0.17 ms at 48 kHz), linear in between."""
+_LEVEL_STEPS_PER_TAU = 24
+"""Points per time constant of the loudness's fall from the pass (linear between: within 0.3 %)."""
 
 
 def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
     """Dipole level (speed cubed) sharpened into a point at the pass, so the peak is where designed."""
-    grid = np.arange(-(-n // _LEVEL_STEP) + 1) * _LEVEL_STEP  # the last point at or past the end
+    # exp(-|delta| / tau), tau a quarter of the time before (after) the pass; computed at
+    # points as far apart as its shorter tau allows, one of them on the pass (the point)
+    tau_before, tau_after = peak_s / 4.0, (duration_s - peak_s) / 4.0
+    step = int(np.clip(min(tau_before, tau_after) * sample_rate / _LEVEL_STEPS_PER_TAU, 8, 256))
+    offset = min(n - 1, round(peak_s * sample_rate)) % step
+    grid = offset + np.arange(-(-(n - offset) // step) + 1) * step  # the last point at or past the end
     delta = (grid / sample_rate - peak_s).astype(np.float32)
     speed = _speed(delta + np.float32(peak_s), peak_s, duration_s)
     level = speed * speed
     level *= speed
-    # exp(-|delta| / tau), tau a quarter of the time before (after) the pass
     before = int(np.searchsorted(delta, 0.0))
-    delta[:before] *= 4.0 / peak_s
-    delta[before:] *= -4.0 / (duration_s - peak_s)
+    delta[:before] /= tau_before
+    delta[before:] /= -tau_after
     level *= np.exp(delta, out=delta)
-    return interpolate_grid(level, _LEVEL_STEP, n)
+    return interpolate_grid(level, step, n, offset=offset)
+
+
+_SYNC_WINDOW_MS = 10.0
+"""The centred RMS window the sync point is the loudest of (:func:`~sonics.dsp.sync.peak_sample`'s)."""
+
+
+def _loudest_sample(audio: np.ndarray, sample_rate: int) -> int:
+    """Return :func:`~sonics.dsp.sync.peak_sample` of mono ``audio``, measured only where it can be.
+
+    A window's energy is at most that of the two back-to-back windows it overlaps, and the
+    best window's at least the loudest of those: only windows whose pair reaches it can be
+    the loudest, a few dozen milliseconds around the pass, and only there is it measured.
+    """
+    x = audio[0]
+    window = max(1, round(_SYNC_WINDOW_MS * sample_rate / 1000))
+    n_blocks = x.size // window
+    if n_blocks < 4:
+        return peak_sample(audio, sample_rate, _SYNC_WINDOW_MS)
+    blocks = x[: n_blocks * window].reshape(n_blocks, window).astype(np.float64)
+    energy = np.einsum("ij,ij->i", blocks, blocks)
+    tail = x[n_blocks * window :].astype(np.float64)  # the last, partial block
+    pairs = np.concatenate([[energy[0]], energy[:-1] + energy[1:], [energy[-1] + tail @ tail]])
+    # pair k is the windows that overlap blocks k - 1 and k (block -1 before the sound is silence)
+    # (1e-9: the running sums the measure makes round differently from these)
+    candidates = np.flatnonzero(pairs >= energy.max() * (1.0 - 1e-9))
+    lo = max(0, (int(candidates[0]) - 2) * window)
+    hi = min(x.size, (int(candidates[-1]) + 2) * window)
+    return lo + peak_sample(audio[:, lo:hi], sample_rate, _SYNC_WINDOW_MS)
 
 
 def _render_aero(
@@ -118,7 +150,7 @@ def _render_aero(
     x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=_N_FFT, odd_bytes=odd_bytes), sample_rate)
     x *= _loudness(n, sample_rate, peak_s, duration_s)
     audio = finish(x, sample_rate, peak_db=peak_db_for(intensity), fade_in_s=0.005, fade_out_s=0.01)
-    return Sound(audio, sample_rate, peak_sample(audio, sample_rate))
+    return Sound(audio, sample_rate, _loudest_sample(audio, sample_rate))
 
 
 @dataclass(frozen=True, slots=True)
