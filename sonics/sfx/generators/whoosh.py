@@ -13,6 +13,7 @@ own radius, speed and frequency.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -86,24 +87,36 @@ _LEVEL_STEPS_PER_TAU = 24
 """Points per time constant of the loudness's fall from the pass (linear between: within 0.3 %)."""
 
 
-def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
-    """Dipole level (speed cubed) sharpened into a point at the pass, so the peak is where designed."""
-    # exp(-|delta| / tau), tau a quarter of the time before (after) the pass; computed at
-    # points as far apart as its shorter tau allows, one of them on the pass (the point)
-    tau_before, tau_after = peak_s / 4.0, (duration_s - peak_s) / 4.0
-    step = int(np.clip(min(tau_before, tau_after) * sample_rate / _LEVEL_STEPS_PER_TAU, 8, 256))
-    offset = min(n - 1, round(peak_s * sample_rate)) % step
-    grid = offset + np.arange(-(-(n - offset) // step) + 1) * step  # the last point at or past the end
-    delta = (grid / sample_rate - peak_s).astype(np.float32)
+def _loudness_at(positions: np.ndarray, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
+    """Dipole level (speed cubed) at sample ``positions`` (ascending), sharpened into a point at the pass."""
+    delta = (positions / sample_rate - peak_s).astype(np.float32)
     speed = _speed(delta + np.float32(peak_s), peak_s, duration_s)
     level = speed * speed
     level *= speed
+    # exp(-|delta| / tau), tau a quarter of the time before (after) the pass
     before = int(np.searchsorted(delta, 0.0))
-    delta[:before] /= tau_before
-    delta[before:] /= -tau_after
+    delta[:before] /= peak_s / 4.0
+    delta[before:] /= -(duration_s - peak_s) / 4.0
     level *= np.exp(delta, out=delta)
-    return interpolate_grid(level, step, n, offset=offset)
+    return level
 
+
+def _loudness_step(sample_rate: int, peak_s: float, duration_s: float) -> int:
+    """Return how far apart the loudness can be computed (samples): a 24th of its shorter tau (8..256)."""
+    tau_s = min(peak_s, duration_s - peak_s) / 4.0
+    return int(np.clip(tau_s * sample_rate / _LEVEL_STEPS_PER_TAU, 8, 256))
+
+
+def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.ndarray:
+    """:func:`_loudness_at` every sample, computed at points :func:`_loudness_step` apart, one on the pass."""
+    step = _loudness_step(sample_rate, peak_s, duration_s)
+    offset = min(n - 1, round(peak_s * sample_rate)) % step
+    grid = offset + np.arange(-(-(n - offset) // step) + 1) * step  # the last point at or past the end
+    return interpolate_grid(_loudness_at(grid, sample_rate, peak_s, duration_s), step, n, offset=offset)
+
+
+_LEVELLER_STEP_S = 0.01 / 8
+"""The steps :func:`~sonics.dsp.envelopes.even_level` measures the noise's level in (an eighth of 10 ms)."""
 
 _SYNC_WINDOW_MS = 10.0
 """The centred RMS window the sync point is the loudest of (:func:`~sonics.dsp.sync.peak_sample`'s)."""
@@ -147,8 +160,14 @@ def _render_aero(
     n = max(2, round(duration_s * sample_rate))
     # the noise's own swells are evened out (over the 10 ms the sync point is measured
     # on), so the loudness peak is where the envelope puts it
-    x = even_level(spectral_noise(rng, n, sample_rate, shape, n_fft=_N_FFT, odd_bytes=odd_bytes), sample_rate)
-    x *= _loudness(n, sample_rate, peak_s, duration_s)
+    noise = spectral_noise(rng, n, sample_rate, shape, n_fft=_N_FFT, odd_bytes=odd_bytes)
+    if _loudness_step(sample_rate, peak_s, duration_s) >= _LEVELLER_STEP_S * sample_rate:
+        # the loudness is as smooth as the leveller's own steps: one gain curve for both
+        level = partial(_loudness_at, sample_rate=sample_rate, peak_s=peak_s, duration_s=duration_s)
+        x = even_level(noise, sample_rate, envelope=level)
+    else:
+        x = even_level(noise, sample_rate)
+        x *= _loudness(n, sample_rate, peak_s, duration_s)
     audio = finish(x, sample_rate, peak_db=peak_db_for(intensity), fade_in_s=0.005, fade_out_s=0.01)
     return Sound(audio, sample_rate, _loudest_sample(audio, sample_rate))
 

@@ -12,6 +12,7 @@ from sonics.dsp.envelopes import (
     adsr_envelope,
     control_to_samples,
     db_to_gain,
+    even_level,
     exp_decay,
     fade,
     finish,
@@ -302,3 +303,13 @@ def test_modal_filter_of_many_modes_matches_mode_by_mode() -> None:
     one_by_one = sum(modal_filter(x, freqs[k : k + 1], t60[k], amps[k], SR) for k in range(10))
     assert together.shape == (2, 20_000)
     assert np.max(np.abs(together - one_by_one)) < 1e-5 * np.max(np.abs(one_by_one))
+
+
+def test_even_level_with_an_envelope_takes_its_level() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(48_000) * np.linspace(0.2, 3.0, 48_000)
+    ramp = np.linspace(0.0, 2.0, 48_000)
+    y = even_level(x, SR, envelope=lambda at: at / 24_000)
+    flat = even_level(x, SR)
+    # a linear envelope: the product, to the interpolation of the divisor's reciprocal and the held ends
+    np.testing.assert_allclose(y[60:-60], (flat * ramp)[60:-60], rtol=1e-3, atol=1e-9)
