@@ -43,8 +43,8 @@ def _speed(times_s: np.ndarray, peak_s: float, duration_s: float) -> np.ndarray:
     return bump
 
 
-_SHAPE_STEPS = 20
-"""Points per length a whoosh's spectrum is computed at, at least (every frame of a short one)."""
+_SHAPE_STEPS = 8
+"""Points a whoosh's spectrum is computed at over its shorter glide (up to the pass or after it), at least."""
 
 
 def _every_few_frames(shape: MagnitudeFn, every: int) -> MagnitudeFn:
@@ -245,8 +245,9 @@ class Whoosh:
             return power * lowpass_response(freqs_hz, 14_000.0, order=2)  # no fizz above the air's roll-off
 
         # a broad band: every sample sums many bins, so the cheap bins are as Gaussian; its
-        # smooth glide is computed at a twentieth of the length at most (0.05 dB in any octave)
-        frames_per_step = int(duration_s * sample_rate / (_SHAPE_STEPS * _N_FFT // 2))
+        # smooth glide is computed at an eighth of its shorter half at most (0.05 dB in any octave)
+        glide_s = min(peak_s, duration_s - peak_s)
+        frames_per_step = int(glide_s * sample_rate / (_SHAPE_STEPS * _N_FFT // 2))
         coarse = _every_few_frames(shape, frames_per_step)
         return _render_aero(rng, sample_rate, duration_s, peak_s, self.intensity, coarse, odd_bytes=True)
 
