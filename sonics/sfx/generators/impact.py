@@ -11,13 +11,14 @@ level, so the sync point is the onset, sample 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
 
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import ad_envelope, finish, sample_times
-from sonics.dsp.filters import bandpass, lowpass
+from sonics.dsp.filters import bandpass, dc_block, highpass_sos, lowpass, ring_samples
 from sonics.dsp.modal import glide_cycles, sin_cycles
 from sonics.dsp.noise import contact_click, white_noise
 from sonics.sfx.generators._fields import check_range, peak_db_for
@@ -28,6 +29,12 @@ __all__ = ["BodyImpact"]
 def _glide_sine(n: int, sample_rate: int, start_hz: float, end_hz: float, glide_s: float) -> np.ndarray:
     """Sine whose frequency falls exponentially from ``start_hz`` to ``end_hz``, time constant ``glide_s``."""
     return sin_cycles(glide_cycles(sample_times(n, sample_rate), start_hz, end_hz, glide_s))
+
+
+@lru_cache(maxsize=8)
+def _dc_ring_samples(sample_rate: int) -> int:
+    """Return how many samples the 20 Hz DC block takes to forget its input (its ring 200 dB down)."""
+    return ring_samples(highpass_sos(20.0, sample_rate))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,14 @@ class BodyImpact:
         def span(t60_s: float) -> int:  # a layer is computed only until it is 66 dB down
             return min(n, round(1.1 * t60_s * sample_rate) + 1)
 
-        x = np.zeros(n)
+        # the tail is the longest layer: past it and the DC block's own ring, every sample is 0
+        tail_t60 = min(room, 0.2 + 0.7 * size)
+        m_tail = span(tail_t60)
+        live = min(n, m_tail + _dc_ring_samples(sample_rate))
+        fade_out_s = 0.01
+        if live + round(fade_out_s * sample_rate) > n:  # the fade would reach the live part
+            live = n
+        x = np.zeros(live)
         t60_s = 0.004 + 0.004 * (1 - hard)
         # the click lasts 2 * t60 (contact_click's own length): only that much is made and added
         contact = contact_click(
@@ -109,12 +123,20 @@ class BodyImpact:
         sub = _glide_sine(m, sample_rate, 1.6 * sub_hz, sub_hz, glide_s=0.05)
         x[:m] += (0.08 + 0.62 * size**1.5) * sub * ad_envelope(m, sample_rate, attack_s=0.004, t60_s=t60)
 
-        t60 = min(room, 0.2 + 0.7 * size)
-        m = span(t60)
         low_hz, high_hz = 250.0 + 500.0 * hard, 2500.0 + 4000.0 * hard
-        tail = bandpass(white_noise(rng, m), low_hz, high_hz, sample_rate, order=1)
-        tail *= (0.04 + 0.05 * size) / np.std(tail)
-        x[:m] += tail * ad_envelope(m, sample_rate, attack_s=0.015, t60_s=t60)
+        tail = bandpass(white_noise(rng, m_tail), low_hz, high_hz, sample_rate, order=1)
+        # its level as an RMS (a band-pass has no DC to take out): one pass, where np.std takes four
+        envelope = ad_envelope(m_tail, sample_rate, attack_s=0.015, t60_s=tail_t60)
+        envelope *= (0.04 + 0.05 * size) / np.sqrt(np.einsum("i,i->", tail, tail) / m_tail)
+        tail *= envelope
+        x[:m_tail] += tail
 
-        audio = finish(x, sample_rate, peak_db=peak_db_for(self.intensity), fade_out_s=0.01)
+        audio = np.zeros((1, n), dtype=np.float32)
+        audio[:, :live] = finish(
+            dc_block(x, sample_rate, cutoff_hz=20.0),
+            sample_rate,
+            peak_db=peak_db_for(self.intensity),
+            fade_out_s=fade_out_s if live == n else 0.0,
+            dc_cutoff_hz=None,
+        )
         return Sound(audio, sample_rate, 0)

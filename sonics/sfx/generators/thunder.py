@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import scipy.fft
 from scipy.signal import resample_poly
 
 from sonics.core.sound import Sound
 from sonics.dsp.envelopes import ad_envelope, finish, sample_times
-from sonics.dsp.filters import dc_block, interpolation_factor, lowpass, upsample
+from sonics.dsp.filters import dc_block, interpolation_factor, lowpass, lowpass_response, upsample
 from sonics.dsp.modal import sin_cycles
-from sonics.dsp.noise import brown_noise, contact_click, white_noise
+from sonics.dsp.noise import brown_noise, complex_gaussian, contact_click, white_noise
+from sonics.dsp.streams import Upsampler
 from sonics.sfx.generators._fields import check_range, peak_db_for
 
 __all__ = ["Boom", "Thunder", "n_wave_train"]
@@ -75,6 +77,51 @@ def _thinned_times(rng: np.random.Generator, rate: np.ndarray, sample_rate: int)
     count = rng.poisson(peak * rate.size / sample_rate)
     candidates = np.sort(rng.integers(0, rate.size, count))
     return candidates[rng.random(count) < rate[candidates] / peak]
+
+
+def _rumble(rng: np.random.Generator, n: int, cutoff_hz: float, sample_rate: float) -> np.ndarray:
+    """Return unit-RMS brown noise through a second-order Butterworth low-pass, shaped in its spectrum.
+
+    What ``lowpass(brown_noise(rng, n), cutoff_hz, sample_rate)`` gives, in distribution: the
+    same power in every bin (the filter's magnitude), random phases either way. Only the bins
+    up to 16 times the cutoff are drawn: above it the low-pass's 12 dB an octave on brown's 6
+    leave less than -72 dB of the level at the cutoff, itself far below the sub-hertz drift
+    that sets the RMS.
+    """
+    size = scipy.fft.next_fast_len(n, real=True)
+    n_bins = min(size // 2 + 1, int(16.0 * cutoff_hz * size / sample_rate) + 1)
+    spectrum = np.zeros(size // 2 + 1, dtype=np.complex64)
+    drawn = spectrum[1:n_bins]
+    drawn[:] = complex_gaussian(rng, (n_bins - 1,))
+    bins = np.arange(1, n_bins, dtype=np.float64)
+    # brown_noise's unit RMS, from Parseval: the mean square of irfft is 2 sum |X_k|^2 / size^2
+    weight = 1.0 / bins
+    weight /= np.sqrt(2.0 * np.sum(np.abs(drawn) ** 2 * weight**2)) / size
+    # the digital (bilinear) Butterworth's magnitude is the analogue one's at prewarped frequencies
+    weight *= lowpass_response(np.tan(bins * (np.pi / size)), np.tan(np.pi * cutoff_hz / sample_rate))
+    drawn *= weight.astype(np.float32)
+    x = scipy.fft.irfft(spectrum, n=size)[:n].astype(np.float64)
+    x -= np.mean(x)  # what the cut left of the lowest bins
+    return x
+
+
+def _upsample_settled(x: np.ndarray, factor: int, settled: int, n: int) -> np.ndarray:
+    """Return ``upsample(x, factor)[:n]``, linearly interpolated from low sample ``settled`` on.
+
+    Once a boom's chirp has settled, all it holds is the sub, the rumble and their low
+    harmonics, mostly below a twentieth of the low rate: there the images of linear interpolation
+    are more than 90 dB down and it costs a tenth of the FIR. The FIR's last output sample
+    before ``settled`` reads a few low samples past it; the linear part lands low sample
+    ``j`` on output sample ``factor * j`` like the FIR (its one-sample lag taken out).
+    """
+    head = min(n, settled * factor)
+    out = np.empty(n)
+    out[:head] = upsample(x[: settled + 16], factor)[:head]
+    if head < n:
+        # low sample settled - 1 + k lands on factor * (k + 1) of the block: drop its first two steps
+        block = np.concatenate([x[settled - 1 :], np.zeros(1)])[np.newaxis]
+        out[head:] = Upsampler(factor)(block)[0, 2 * factor : 2 * factor + n - head]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,26 +264,43 @@ class Boom:
         t = sample_times(n_low, low_rate)
 
         # thump: exponential chirp from 4x down to the tail pitch in ~60 ms,
-        # f(t) = end_hz * (1 + 3 exp(-t / glide)), its phase integrated in closed form
+        # f(t) = end_hz * (1 + 3 exp(-t / glide)), its phase integrated in closed form;
+        # the glide's share is computed until it is e^-25 (~1e-11 of a cycle) down
         glide_s = 0.03 + 0.03 * size
-        glide = np.exp(-t / glide_s)
-        cycles = t + 3.0 * glide_s * (1.0 - glide)
-        thump = sin_cycles(end_hz * cycles)  # single precision from here on: a gain needs no more
-        thump *= ad_envelope(n_low, low_rate, attack_s=0.002, t60_s=min(room, 0.35 + 0.3 * size))
-        # sub tail: the same oscillator keeps ringing and sags a little lower, f(t) * (1 - sag t)
+        n_glide = min(n_low, round(25.0 * glide_s * low_rate))
+        glide = np.exp(t[:n_glide] * (-1.0 / glide_s))
+        # sub tail: the same oscillator keeps ringing and sags a little lower, f(t) * (1 - sag t):
+        # cycles = t + 3 g (1 - glide) - sag (t^2 / 2 + 3 g (g - glide (t + g))), for g = glide_s
         sag = 0.08 / self.duration_s
-        cycles -= sag * (0.5 * t**2 + 3.0 * glide_s * (glide_s - glide * (t + glide_s)))
-        sub = sin_cycles(end_hz * cycles)
+        cycles = t * (-0.5 * sag)
+        cycles += 1.0
+        cycles *= t
+        cycles += 3.0 * glide_s * (1.0 - sag * glide_s)
+        cycles[:n_glide] -= 3.0 * glide_s * glide * (1.0 - sag * (t[:n_glide] + glide_s))
+        cycles *= end_hz
+        sub = sin_cycles(cycles)  # single precision from here on: a gain needs no more
         sub *= ad_envelope(n_low, low_rate, attack_s=0.02, t60_s=min(room, 1.0 + 2.0 * size))
-        rumble = lowpass(brown_noise(rng, n_low), 110.0, low_rate, order=2)
-        rumble *= ad_envelope(n_low, low_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size))
-        body = thump
-        body += (0.4 + 0.5 * size) * sub
-        body += (0.08 + 0.1 * size) * rumble
+        body = sub
+        body *= 0.4 + 0.5 * size
+        # the thump is computed until it is 100 dB down (about a second at most)
+        t60_s = min(room, 0.35 + 0.3 * size)
+        m = min(n_low, round(100.0 / 60.0 * t60_s * low_rate) + 1)
+        cycles = t[:m] + 3.0 * glide_s
+        cycles[: min(m, n_glide)] -= 3.0 * glide_s * glide[:m]
+        cycles *= end_hz
+        thump = sin_cycles(cycles)
+        thump *= ad_envelope(m, low_rate, attack_s=0.002, t60_s=t60_s)
+        body[:m] += thump
+        rumble = _rumble(rng, n_low, 110.0, low_rate)
+        rumble *= (0.08 + 0.1 * size) * ad_envelope(
+            n_low, low_rate, attack_s=0.05, t60_s=min(room, 0.8 + 1.5 * size)
+        )
+        body += rumble
 
         # saturation: harmonics that carry the sub on small speakers; DC goes before upsampling
         drive, norm = 1.6, np.tanh(1.6)
-        x = upsample(dc_block(np.tanh(drive * body) / norm, low_rate, cutoff_hz=15.0), factor)[:n]
+        low = dc_block(np.tanh(drive * body) / norm, low_rate, cutoff_hz=15.0)
+        x = _upsample_settled(low, factor, min(n_low, round(10.0 * glide_s * low_rate) + 1), n)
         # the click, at the full rate, saturated together with the body under it: only its
         # first ~20 ms differ from the body alone
         m = min(n, round(0.02 * sample_rate))
