@@ -104,7 +104,10 @@ def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) ->
     -------
     int
         Index of the first maximum of the centred mean-square envelope (the mean of the
-        squares over all channels).
+        squares over all channels). It is measured only where the loudest window can be:
+        a window's energy is at most that of the two back-to-back ``window_ms`` blocks it
+        overlaps and the loudest window's at least the loudest block's, so only centres
+        near a pair of blocks that reaches it are summed.
 
     Examples
     --------
@@ -125,8 +128,27 @@ def peak_sample(audio: np.ndarray, sample_rate: int, window_ms: float = 10.0) ->
         power += row**2
     if x.shape[0] > 1:
         power /= x.shape[0]
-    # sums over the window centred on each sample (samples beyond the ends count as zero), from
-    # running totals of the padded power: its argmax is the centred mean's
+    lo, hi = _loudest_span(power, window)
+    # sums over the window centred on each sample of [lo, hi) (samples beyond the ends count as
+    # zero), from running totals of the power around it: their argmax is the centred mean's
     half = window // 2
-    totals = np.cumsum(np.concatenate([np.zeros(half + 1), power, np.zeros(window - half)]))
-    return int(np.argmax(totals[window : window + power.size] - totals[: power.size]))
+    first = lo - half  # the first sample the window centred on lo reads
+    around = np.zeros(hi - lo + window)
+    a, b = max(first, 0), min(hi - half + window - 1, power.size)
+    around[a - first + 1 : b - first + 1] = power[a:b]
+    totals = np.cumsum(around)
+    return lo + int(np.argmax(totals[window:] - totals[: hi - lo]))
+
+
+def _loudest_span(power: np.ndarray, window: int) -> tuple[int, int]:
+    """Return the samples ``[lo, hi)`` whose centred ``window`` of ``power`` can be the loudest."""
+    n_blocks = power.size // window
+    if n_blocks < 4:
+        return 0, power.size
+    energy = power[: n_blocks * window].reshape(n_blocks, window).sum(axis=1)
+    tail = float(power[n_blocks * window :].sum())  # the last, partial block
+    # pair k: the windows that overlap blocks k - 1 and k (block -1, before the sound, is silence);
+    # 1e-9: the running totals round differently from these sums
+    pairs = np.concatenate([energy[:1], energy[:-1] + energy[1:], [energy[-1] + tail]])
+    candidates = np.flatnonzero(pairs >= float(energy.max()) * (1.0 - 1e-9))
+    return max(0, (int(candidates[0]) - 2) * window), min(power.size, (int(candidates[-1]) + 2) * window)

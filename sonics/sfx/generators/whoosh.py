@@ -118,33 +118,6 @@ def _loudness(n: int, sample_rate: int, peak_s: float, duration_s: float) -> np.
 _LEVELLER_STEP_S = 0.01 / 8
 """The steps :func:`~sonics.dsp.envelopes.even_level` measures the noise's level in (an eighth of 10 ms)."""
 
-_SYNC_WINDOW_MS = 10.0
-"""The centred RMS window the sync point is the loudest of (:func:`~sonics.dsp.sync.peak_sample`'s)."""
-
-
-def _loudest_sample(audio: np.ndarray, sample_rate: int) -> int:
-    """Return :func:`~sonics.dsp.sync.peak_sample` of mono ``audio``, measured only where it can be.
-
-    A window's energy is at most that of the two back-to-back windows it overlaps, and the
-    best window's at least the loudest of those: only windows whose pair reaches it can be
-    the loudest, a few dozen milliseconds around the pass, and only there is it measured.
-    """
-    x = audio[0]
-    window = max(1, round(_SYNC_WINDOW_MS * sample_rate / 1000))
-    n_blocks = x.size // window
-    if n_blocks < 4:
-        return peak_sample(audio, sample_rate, _SYNC_WINDOW_MS)
-    blocks = x[: n_blocks * window].reshape(n_blocks, window).astype(np.float64)
-    energy = np.einsum("ij,ij->i", blocks, blocks)
-    tail = x[n_blocks * window :].astype(np.float64)  # the last, partial block
-    pairs = np.concatenate([[energy[0]], energy[:-1] + energy[1:], [energy[-1] + tail @ tail]])
-    # pair k is the windows that overlap blocks k - 1 and k (block -1 before the sound is silence)
-    # (1e-9: the running sums the measure makes round differently from these)
-    candidates = np.flatnonzero(pairs >= energy.max() * (1.0 - 1e-9))
-    lo = max(0, (int(candidates[0]) - 2) * window)
-    hi = min(x.size, (int(candidates[-1]) + 2) * window)
-    return lo + peak_sample(audio[:, lo:hi], sample_rate, _SYNC_WINDOW_MS)
-
 
 def _render_aero(
     rng: np.random.Generator,
@@ -169,7 +142,7 @@ def _render_aero(
         x = even_level(noise, sample_rate)
         x *= _loudness(n, sample_rate, peak_s, duration_s)
     audio = finish(x, sample_rate, peak_db=peak_db_for(intensity), fade_in_s=0.005, fade_out_s=0.01)
-    return Sound(audio, sample_rate, _loudest_sample(audio, sample_rate))
+    return Sound(audio, sample_rate, peak_sample(audio, sample_rate))
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,3 +177,22 @@ def test_peak_refuses_a_bad_window():
 def test_peak_on_silence_is_an_error():
     with pytest.raises(ParameterError, match="audio is silent"):
         peak_sample(np.zeros((2, 1000)), RATE)
+
+
+def _peak_everywhere(audio: np.ndarray, window: int) -> int:
+    """The centred mean-square window's first maximum, from running totals over every sample."""
+    x = np.asarray(audio, dtype=np.float64)
+    power = np.sum(x**2, axis=0) / x.shape[0]
+    half = window // 2
+    totals = np.cumsum(np.concatenate([np.zeros(half + 1), power, np.zeros(window - half)]))
+    return int(np.argmax(totals[window : window + power.size] - totals[: power.size]))
+
+
+def test_peak_sample_measured_where_it_can_be_is_the_peak_measured_everywhere() -> None:
+    rng = np.random.default_rng(7)
+    for i in range(200):
+        n = int(rng.integers(1, 20_000))
+        centre = rng.integers(0, n)
+        swell = np.exp(-np.abs(np.arange(n) - centre) / rng.uniform(10.0, 5000.0)) if i % 2 else 1.0
+        audio = (rng.standard_normal((1 + i % 2, n)) * swell).astype(np.float32)
+        assert peak_sample(audio, RATE) == _peak_everywhere(audio, round(0.01 * RATE))

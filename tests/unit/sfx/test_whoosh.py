@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sonics.dsp.sync import peak_sample
-from sonics.sfx.generators.whoosh import STROUHAL, Swish, Whoosh, _every_few_frames, _loudest_sample
+from sonics.sfx.generators.whoosh import STROUHAL, Swish, Whoosh, _every_few_frames
 
 SR = 48_000
 SEEDS = (0, 1, 2)
@@ -108,13 +107,3 @@ def test_spectrum_every_few_frames_is_exact_where_linear_in_time(every: int, n_f
     coarse = _every_few_frames(ramp, every)(freqs_hz, times_s)
     assert coarse.shape == (n_frames, 4)
     np.testing.assert_allclose(coarse, ramp(freqs_hz, times_s), rtol=1e-6)
-
-
-def test_loudest_sample_is_peak_sample_measured_everywhere() -> None:
-    rng = np.random.default_rng(7)
-    for i in range(200):
-        n = int(rng.integers(1, 20_000))
-        centre = rng.integers(0, n)
-        swell = np.exp(-np.abs(np.arange(n) - centre) / rng.uniform(10.0, 5000.0)) if i % 2 else 1.0
-        audio = (rng.standard_normal((1, n)) * swell).astype(np.float32)
-        assert _loudest_sample(audio, SR) == peak_sample(audio, SR)
